@@ -80,3 +80,14 @@ endif()
 if(THON_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)
 endif()
+
+# --- File formats and geometry libraries ---------------------------------------------------------
+find_package(HDF5 REQUIRED COMPONENTS C)          # thon's native dataset container
+find_path(THON_GEMMI_INCLUDE gemmi/model.hpp REQUIRED)   # PDB / mmCIF reading (header-only)
+find_package(ZLIB REQUIRED)                       # gemmi's gzip support
+find_package(Qhull CONFIG REQUIRED)               # Delaunay triangulation for scattered-data interpolation
+find_path(THON_STB_INCLUDE stb_image_write.h PATH_SUFFIXES stb REQUIRED)  # PNG output
+add_library(thon_formats INTERFACE)
+target_include_directories(thon_formats SYSTEM INTERFACE ${HDF5_C_INCLUDE_DIRS} ${THON_GEMMI_INCLUDE} ${THON_STB_INCLUDE})
+target_link_libraries(thon_formats INTERFACE ${HDF5_C_LIBRARIES} ZLIB::ZLIB Qhull::qhull_r)
+target_compile_definitions(thon_formats INTERFACE ${HDF5_C_DEFINITIONS})

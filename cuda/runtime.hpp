@@ -1,5 +1,5 @@
 // Host-callable CUDA runtime entry points (no CUDA header here): defined in cuda/runtime.cu, or as
-// throwing stubs in cuda/no_cuda.cpp when thon is built without CUDA.
+// throwing stubs in cuda/no_cuda_runtime.cpp when thon is built without CUDA.
 #pragma once
 
 #include <cstddef>
@@ -18,5 +18,8 @@ void copy(void* dst, bool dst_on_device, const void* src, bool src_on_device, st
 /// Free and total memory of the current device, in bytes.
 void memory_info(std::size_t* free_bytes, std::size_t* total_bytes);
 void synchronize();
+
+/// Throws thon::Error(unsupported): "<what>: thon was built without CUDA". For no_cuda_*.cpp stubs.
+[[noreturn]] void no_cuda(const char* what);
 
 }  // namespace thon::cuda

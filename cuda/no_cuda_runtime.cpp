@@ -1,15 +1,13 @@
 // The thon::cuda entry points of a build without CUDA: no device, and every call that would need
-// one throws "built without CUDA". Each family's declarations live in cuda/<family>.hpp.
+// one throws "built without CUDA". Each family's stubs live in cuda/no_cuda_<family>.cpp.
 #include "cuda/runtime.hpp"
 #include "thon/core/error.hpp"
 
 namespace thon::cuda {
 
-namespace {
-[[noreturn]] void no_cuda(const char* what) {
+void no_cuda(const char* what) {
   fail(ErrorCode::unsupported, what, ": thon was built without CUDA (configure with THON_CUDA=ON)");
 }
-}  // namespace
 
 int device_count() { return 0; }
 std::string device_summary() { return "thon was built without CUDA"; }
