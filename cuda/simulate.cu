@@ -1,0 +1,103 @@
+// CUDA image formation: the functors of include/thon/math/simulate_kernels.hpp on the GPU
+// (thon::cuda::policy), batched cuFFT c2r / r2c in float. Host pointers in and out; synchronous.
+#include <cufft.h>
+
+#include <mutex>
+#include <vector>
+
+#include "cuda/check.cuh"
+#include "cuda/parallel.cuh"
+#include "cuda/simulate.hpp"
+#include "thon/core/array.hpp"
+#include "thon/math/simulate_kernels.hpp"
+
+namespace thon::cuda {
+
+namespace {
+
+using Cf = Complex<float>;
+
+/// A batched 2D cuFFT plan (c2r or r2c) of box x box images, owned.
+class Plan2D {
+ public:
+  Plan2D(int box, int batch, cufftType type) {
+    int n[2] = {box, box};
+    THON_CUDA_CHECK(cufftPlanMany(&plan_, 2, n, nullptr, 1, 0, nullptr, 1, 0, type, batch));
+  }
+  ~Plan2D() { cufftDestroy(plan_); }
+  Plan2D(const Plan2D&) = delete;
+  Plan2D& operator=(const Plan2D&) = delete;
+  cufftHandle get() const { return plan_; }
+
+ private:
+  cufftHandle plan_ = 0;
+};
+
+}  // namespace
+
+void form_images(const math::ImageFormationSetup& s, const math::ImageParticle* particles, std::int64_t n,
+                 const Complex<float>* slices, float* images) {
+  THON_CHECK(s.box > 0 && s.box % 2 == 0, "form_images: box must be positive and even, got ", s.box);
+  if (n <= 0) return;
+  const int b = s.box;
+  const index_t npix = index_t(b) * b, nhalf = index_t(b / 2 + 1) * b;
+  const float inv_n = 1.0f / float(npix);  // cuFFT's inverse is unnormalised; ops/fft.hpp's carries 1/N
+
+  Buffer<math::ImageParticle, Memory::device> d_particles(n);
+  Buffer<Cf, Memory::device> d_slices(n * nhalf), d_f(n * nhalf);
+  Buffer<float, Memory::device> d_images(n * npix);
+  memory::copy(d_particles.data(), Memory::device, particles, Memory::host, d_particles.bytes());
+  memory::copy(d_slices.data(), Memory::device, slices, Memory::host, d_slices.bytes());
+
+  Plan2D c2r(b, int(n), CUFFT_C2R);
+  auto* d_im = d_images.data();
+  auto* d_fp = d_f.data();
+  auto scale = [=] __device__(index_t i) { d_im[i] *= inv_n; };
+  if (!s.tilted) {
+    parallel_for(policy(), n * nhalf, math::TransferFunctor{s, d_particles.data(), d_slices.data(), d_fp, 0});
+    THON_CUDA_LAUNCH_CHECK();
+    THON_CUDA_CHECK(cufftExecC2R(c2r.get(), reinterpret_cast<cufftComplex*>(d_fp), d_im));
+    parallel_for(policy(), n * npix, scale);
+    THON_CUDA_LAUNCH_CHECK();
+  } else {
+    Buffer<float, Memory::device> d_strip(n * npix);
+    auto* d_st = d_strip.data();
+    auto scale_strip = [=] __device__(index_t i) { d_st[i] *= inv_n; };
+    for (int strip = 0; strip < s.tilt_strips; ++strip) {
+      parallel_for(policy(), n * nhalf, math::TransferFunctor{s, d_particles.data(), d_slices.data(), d_fp, strip});
+      THON_CUDA_LAUNCH_CHECK();
+      THON_CUDA_CHECK(cufftExecC2R(c2r.get(), reinterpret_cast<cufftComplex*>(d_fp), d_st));
+      parallel_for(policy(), n * npix, scale_strip);
+      parallel_for(policy(), n * npix, math::StripCopyFunctor{s, d_st, d_im, strip});
+      THON_CUDA_LAUNCH_CHECK();
+    }
+  }
+  switch (s.noise) {
+    case math::NoiseKind::none:
+      break;
+    case math::NoiseKind::gaussian: {
+      Buffer<float, Memory::device> d_sigmas(n);
+      parallel_for(policy(), n, math::SnrSigmaFunctor{s, d_im, d_sigmas.data()});
+      parallel_for(policy(), n * npix, math::GaussianFunctor{s, d_particles.data(), d_sigmas.data(), d_im});
+      THON_CUDA_LAUNCH_CHECK();
+      break;
+    }
+    case math::NoiseKind::poisson:
+      parallel_for(policy(), n * npix, math::PoissonFunctor{s, d_particles.data(), d_im});
+      THON_CUDA_LAUNCH_CHECK();
+      if (s.detector.kind != math::DetectorKind::ideal) {
+        Plan2D r2c(b, int(n), CUFFT_R2C);
+        THON_CUDA_CHECK(cufftExecR2C(r2c.get(), d_im, reinterpret_cast<cufftComplex*>(d_fp)));
+        parallel_for(policy(), n * nhalf, math::PostfilterFunctor{s, d_fp});
+        THON_CUDA_LAUNCH_CHECK();
+        THON_CUDA_CHECK(cufftExecC2R(c2r.get(), reinterpret_cast<cufftComplex*>(d_fp), d_im));
+        parallel_for(policy(), n * npix, scale);
+        THON_CUDA_LAUNCH_CHECK();
+      }
+      break;
+  }
+  THON_CUDA_CHECK(cudaDeviceSynchronize());
+  memory::copy(images, Memory::host, d_im, Memory::device, std::size_t(n * npix) * sizeof(float));
+}
+
+}  // namespace thon::cuda

@@ -1,0 +1,16 @@
+// Host-callable CUDA image formation (no CUDA header here): cuda/simulate.cu, or the throwing stub
+// cuda/no_cuda_simulate.cpp in a build without CUDA.
+#pragma once
+
+#include <cstdint>
+
+#include "thon/core/complex.hpp"
+#include "thon/math/simulate.hpp"
+
+namespace thon::cuda {
+
+/// Same contract as thon::ops::form_images (host pointers in and out; synchronous).
+void form_images(const math::ImageFormationSetup& setup, const math::ImageParticle* particles, std::int64_t n,
+                 const Complex<float>* slices, float* images);
+
+}  // namespace thon::cuda

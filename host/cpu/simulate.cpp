@@ -1,0 +1,57 @@
+// CPU image formation: the functors of include/thon/math/simulate_kernels.hpp over OpenMP threads
+// (thon::cpu::parallel_for), batched FFTW transforms in float.
+#include <cmath>
+
+#include "cpu/fft.hpp"
+#include "thon/core/array.hpp"
+#include "thon/core/error.hpp"
+#include "thon/core/parallel.hpp"
+#include "thon/math/simulate_kernels.hpp"
+#include "thon/ops/simulate.hpp"
+
+namespace thon::cpu {
+
+using namespace math;  // the functors of simulate_kernels.hpp
+using Cf = Complex<float>;
+
+void form_images(const ops::ImageFormationSetup& s, const ops::ImageParticle* particles, std::int64_t n,
+                 const Complex<float>* slices, float* images) {
+  THON_CHECK(s.box > 0 && s.box % 2 == 0, "form_images: box must be positive and even, got ", s.box);
+  if (n <= 0) return;
+  const int b = s.box;
+  const index_t npix = index_t(b) * b, nhalf = index_t(b / 2 + 1) * b;
+  const Shape shape{b, b, 1, int(n)};
+  Buffer<Cf> f(n * nhalf);
+  if (!s.tilted) {
+    parallel_for(n * nhalf, TransferFunctor{s, particles, slices, f.data(), 0});
+    fft_c2r_destructive(f.data(), images, shape);
+  } else {
+    Buffer<float> strip_images(n * npix);
+    for (int strip = 0; strip < s.tilt_strips; ++strip) {
+      parallel_for(n * nhalf, TransferFunctor{s, particles, slices, f.data(), strip});
+      fft_c2r_destructive(f.data(), strip_images.data(), shape);
+      parallel_for(n * npix, StripCopyFunctor{s, strip_images.data(), images, strip});
+    }
+  }
+  switch (s.noise) {
+    case ops::NoiseKind::none:
+      break;
+    case ops::NoiseKind::gaussian: {
+      // Per-image standard deviation of the noise-free image (double sums), then the noise.
+      Buffer<float> sigmas(n);
+      parallel_for(n, SnrSigmaFunctor{s, images, sigmas.data()});
+      parallel_for(n * npix, GaussianFunctor{s, particles, sigmas.data(), images});
+      break;
+    }
+    case ops::NoiseKind::poisson:
+      parallel_for(n * npix, PoissonFunctor{s, particles, images});
+      if (s.detector.kind != math::DetectorKind::ideal) {
+        fft_r2c(images, f.data(), shape);
+        parallel_for(n * nhalf, PostfilterFunctor{s, f.data()});
+        fft_c2r_destructive(f.data(), images, shape);
+      }
+      break;
+  }
+}
+
+}  // namespace thon::cpu

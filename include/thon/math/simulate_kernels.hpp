@@ -1,0 +1,94 @@
+// Element-wise functors of ops::form_images, run by the CPU (thon::cpu::parallel_for) and the CUDA
+// (thon::cuda::policy) backends alike: index i runs over n images x (half-complex bins or pixels).
+// Each call writes only element i (or image i), so there are no races.
+#pragma once
+
+#include <cmath>
+
+#include "thon/core/complex.hpp"
+#include "thon/core/hd.hpp"
+#include "thon/core/views.hpp"
+#include "thon/math/simulate.hpp"
+
+namespace thon::math {
+
+/// f[i] = slice[i] * image_transfer (strip `strip` of a tilted image; 0 otherwise).
+struct TransferFunctor {
+  ImageFormationSetup s;
+  const ImageParticle* particles;
+  const Complex<float>* slices;
+  Complex<float>* out;
+  int strip;
+  THON_HD void operator()(index_t i) const {
+    const int h = s.box / 2 + 1;
+    const index_t nhalf = index_t(h) * s.box;
+    const index_t img = i / nhalf, r = i % nhalf;
+    const int iy = int(r / h), ix = int(r % h);
+    const float offset = s.tilted ? tilt_strip_offset_A<float>(s, strip) : 0.0f;
+    out[i] = slices[i] * image_transfer<float>(s, particles[img], ix, iy, offset);
+  }
+};
+
+struct StripCopyFunctor {
+  ImageFormationSetup s;
+  const float* strip_images;
+  float* images;
+  int strip;
+  THON_HD void operator()(index_t i) const {
+    const index_t npix = index_t(s.box) * s.box;
+    const index_t r = i % npix;
+    const int y = int(r / s.box), x = int(r % s.box);
+    if (tilt_strip_of_pixel<float>(s, x, y) == strip) images[i] = strip_images[i];
+  }
+};
+
+struct PoissonFunctor {
+  ImageFormationSetup s;
+  const ImageParticle* particles;
+  float* images;
+  THON_HD void operator()(index_t i) const {
+    const index_t npix = index_t(s.box) * s.box;
+    images[i] = poisson_pixel<float>(s, particles[i / npix].index, i % npix, images[i]);
+  }
+};
+
+struct GaussianFunctor {
+  ImageFormationSetup s;
+  const ImageParticle* particles;
+  const float* sigmas;
+  float* images;
+  THON_HD void operator()(index_t i) const {
+    const index_t npix = index_t(s.box) * s.box;
+    const index_t img = i / npix;
+    images[i] = gaussian_pixel<float>(s, particles[img].index, i % npix, images[i], sigmas[img]);
+  }
+};
+
+struct PostfilterFunctor {
+  ImageFormationSetup s;
+  Complex<float>* f;
+  THON_HD void operator()(index_t i) const {
+    const int h = s.box / 2 + 1;
+    const index_t r = i % (index_t(h) * s.box);
+    f[i] *= image_noise_postfilter<float>(s, int(r % h), int(r / h));
+  }
+};
+
+/// Per image: the standard deviation of the noise-free image over the box divided by sqrt(snr)
+/// (double sums; one call per image).
+struct SnrSigmaFunctor {
+  ImageFormationSetup s;
+  const float* images;
+  float* sigmas;
+  THON_HD void operator()(index_t i) const {
+    const index_t npix = index_t(s.box) * s.box;
+    const float* im = images + i * npix;
+    double sum = 0, sum2 = 0;
+    for (index_t j = 0; j < npix; ++j) sum += im[j];
+    const double mean = sum / double(npix);
+    for (index_t j = 0; j < npix; ++j) sum2 += (im[j] - mean) * (im[j] - mean);
+    sigmas[i] = float(std::sqrt(sum2 / double(npix) / s.snr));
+  }
+};
+
+}  // namespace thon::math

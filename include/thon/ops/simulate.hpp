@@ -1,0 +1,39 @@
+// Image formation of `thon simulate` (projection method): from the central slices of a potential map
+// to finished particle images, on every backend. The model, step by step, is in
+// include/thon/math/simulate.hpp and docs/simulate.md; the driver (poses, batching, files) is
+// host/pipeline/simulate.cpp.
+#pragma once
+
+#include <cstdint>
+
+#include "thon/core/complex.hpp"
+#include "thon/core/device.hpp"
+#include "thon/math/simulate.hpp"
+
+namespace thon::ops {
+
+using math::ImageFormationSetup;
+using math::ImageParticle;
+using math::NoiseKind;
+
+/// Forms `n` images from their central slices.
+///   slices   n half-complex transforms of box x box projections (box/2+1 columns, DC at index 0,
+///            real-space origin at box/2), as the Fourier projector returns them: the unnormalised
+///            FT of P(x) = sum_z V(A^T x), V in volts. Host memory.
+///   images   n * box * box floats (host): the finished images, [n][y][x].
+/// reference: double precision, plain loops; cpu: OpenMP + FFTW (float); cuda: the same functors on
+/// the GPU with cuFFT (copies in and out, synchronous). All backends draw the same random numbers
+/// (counter-based, keyed by seed, particle index and pixel), so their images agree to float rounding.
+void form_images(Device device, const ImageFormationSetup& setup, const ImageParticle* particles,
+                 std::int64_t n, const Complex<float>* slices, float* images);
+
+}  // namespace thon::ops
+
+namespace thon::ref {
+void form_images(const ops::ImageFormationSetup& setup, const ops::ImageParticle* particles,
+                 std::int64_t n, const Complex<float>* slices, float* images);
+}
+namespace thon::cpu {
+void form_images(const ops::ImageFormationSetup& setup, const ops::ImageParticle* particles,
+                 std::int64_t n, const Complex<float>* slices, float* images);
+}
