@@ -2,9 +2,6 @@
 // (thon::cuda::policy), batched cuFFT c2r / r2c in float. Host pointers in and out; synchronous.
 #include <cufft.h>
 
-#include <mutex>
-#include <vector>
-
 #include "cuda/check.cuh"
 #include "cuda/parallel.cuh"
 #include "cuda/simulate.hpp"
@@ -72,29 +69,35 @@ void form_images(const math::ImageFormationSetup& s, const math::ImageParticle* 
       THON_CUDA_LAUNCH_CHECK();
     }
   }
-  switch (s.noise) {
-    case math::NoiseKind::none:
-      break;
-    case math::NoiseKind::gaussian: {
+  if (s.noise != math::ImageNoise::none) {
+    // Noise acts on the intensity I = 1 - c (noise_kernels.hpp, the functors of ops::detect).
+    const index_t first = particles[0].index;
+    parallel_for(policy(), n * npix, math::AffineFunctor{1.0f, 1.0f, d_im});
+    if (s.noise == math::ImageNoise::gaussian) {
       Buffer<float, Memory::device> d_sigmas(n);
       parallel_for(policy(), n, math::SnrSigmaFunctor{s, d_im, d_sigmas.data()});
-      parallel_for(policy(), n * npix, math::GaussianFunctor{s, d_particles.data(), d_sigmas.data(), d_im});
+      parallel_for(policy(), n * npix, math::GaussianNoiseFunctor<float>{s.seed, first, npix, d_sigmas.data(), d_im});
+      parallel_for(policy(), n * npix, math::AffineFunctor{1.0f, 1.0f, d_im});
       THON_CUDA_LAUNCH_CHECK();
-      break;
-    }
-    case math::NoiseKind::poisson:
-      parallel_for(policy(), n * npix, math::PoissonFunctor{s, d_particles.data(), d_im});
+    } else {
+      const double per_pixel = s.dose_e_per_A2 * s.pixel_size_A * s.pixel_size_A;
+      const double dqe0 = math::detector_dqe(s.detector, 0, 0);
+      parallel_for(policy(), n * npix,
+                   math::PoissonNoiseFunctor<float>{s.seed, first, npix, per_pixel * dqe0, 1.0 / dqe0, d_im});
       THON_CUDA_LAUNCH_CHECK();
       if (s.detector.kind != math::DetectorKind::ideal) {
         Plan2D r2c(b, int(n), CUFFT_R2C);
         THON_CUDA_CHECK(cufftExecR2C(r2c.get(), d_im, reinterpret_cast<cufftComplex*>(d_fp)));
-        parallel_for(policy(), n * nhalf, math::PostfilterFunctor{s, d_fp});
+        parallel_for(policy(), n * nhalf,
+                     math::DetectorFilterFunctor<float>{s.detector, b, b, int(math::DetectorFilter::postfilter), d_fp});
         THON_CUDA_LAUNCH_CHECK();
         THON_CUDA_CHECK(cufftExecC2R(c2r.get(), reinterpret_cast<cufftComplex*>(d_fp), d_im));
         parallel_for(policy(), n * npix, scale);
         THON_CUDA_LAUNCH_CHECK();
       }
-      break;
+      parallel_for(policy(), n * npix, math::AffineFunctor{1.0f, float(1.0 / per_pixel), d_im});
+      THON_CUDA_LAUNCH_CHECK();
+    }
   }
   THON_CUDA_CHECK(cudaDeviceSynchronize());
   memory::copy(images, Memory::host, d_im, Memory::device, std::size_t(n * npix) * sizeof(float));

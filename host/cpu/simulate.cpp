@@ -33,25 +33,26 @@ void form_images(const ops::ImageFormationSetup& s, const ops::ImageParticle* pa
       parallel_for(n * npix, StripCopyFunctor{s, strip_images.data(), images, strip});
     }
   }
-  switch (s.noise) {
-    case ops::NoiseKind::none:
-      break;
-    case ops::NoiseKind::gaussian: {
-      // Per-image standard deviation of the noise-free image (double sums), then the noise.
-      Buffer<float> sigmas(n);
-      parallel_for(n, SnrSigmaFunctor{s, images, sigmas.data()});
-      parallel_for(n * npix, GaussianFunctor{s, particles, sigmas.data(), images});
-      break;
-    }
-    case ops::NoiseKind::poisson:
-      parallel_for(n * npix, PoissonFunctor{s, particles, images});
-      if (s.detector.kind != math::DetectorKind::ideal) {
-        fft_r2c(images, f.data(), shape);
-        parallel_for(n * nhalf, PostfilterFunctor{s, f.data()});
-        fft_c2r_destructive(f.data(), images, shape);
-      }
-      break;
+  if (s.noise == ImageNoise::none) return;
+  // Noise acts on the intensity I = 1 - c (noise_kernels.hpp, the functors of ops::detect).
+  const index_t first = particles[0].index;
+  parallel_for(n * npix, AffineFunctor{1.0f, 1.0f, images});
+  if (s.noise == ImageNoise::gaussian) {
+    Buffer<float> sigmas(n);
+    parallel_for(n, SnrSigmaFunctor{s, images, sigmas.data()});
+    parallel_for(n * npix, GaussianNoiseFunctor<float>{s.seed, first, npix, sigmas.data(), images});
+    parallel_for(n * npix, AffineFunctor{1.0f, 1.0f, images});
+    return;
   }
+  const double per_pixel = s.dose_e_per_A2 * s.pixel_size_A * s.pixel_size_A;
+  const double dqe0 = detector_dqe(s.detector, 0, 0);
+  parallel_for(n * npix, PoissonNoiseFunctor<float>{s.seed, first, npix, per_pixel * dqe0, 1.0 / dqe0, images});
+  if (s.detector.kind != DetectorKind::ideal) {
+    fft_r2c(images, f.data(), shape);
+    parallel_for(n * nhalf, DetectorFilterFunctor<float>{s.detector, b, b, int(DetectorFilter::postfilter), f.data()});
+    fft_c2r_destructive(f.data(), images, shape);
+  }
+  parallel_for(n * npix, AffineFunctor{1.0f, float(1.0 / per_pixel), images});
 }
 
 }  // namespace thon::cpu

@@ -12,10 +12,14 @@ void form_images(Device device, const ImageFormationSetup& setup, const ImagePar
   THON_CHECK(setup.pixel_size_A > 0, "form_images: pixel size must be positive, got ", setup.pixel_size_A);
   THON_CHECK(!setup.tilted || setup.tilt_strips >= 1, "form_images: tilt strips must be >= 1, got ",
              setup.tilt_strips);
-  THON_CHECK(setup.noise != NoiseKind::poisson || setup.dose_e_per_A2 > 0,
+  THON_CHECK(setup.noise != math::ImageNoise::poisson || setup.dose_e_per_A2 > 0,
              "form_images: dose must be positive, got ", setup.dose_e_per_A2);
-  THON_CHECK(setup.noise != NoiseKind::gaussian || setup.snr > 0, "form_images: SNR must be positive, got ",
+  THON_CHECK(setup.noise != math::ImageNoise::gaussian || setup.snr > 0, "form_images: SNR must be positive, got ",
              setup.snr);
+  for (std::int64_t i = 1; i < n; ++i)
+    THON_CHECK(particles[i].index == particles[0].index + i,
+               "form_images: particle indices of a batch must be consecutive (noise streams), got ",
+               particles[i - 1].index, " then ", particles[i].index);
   switch (device) {
     case Device::reference: return ref::form_images(setup, particles, n, slices, images);
     case Device::cpu: return cpu::form_images(setup, particles, n, slices, images);

@@ -1,10 +1,13 @@
-// Reference image formation: double precision, one image at a time, plain loops in the order of
-// the model (include/thon/math/simulate.hpp). The inverse transforms are FFTW's double precision.
+// Reference image formation: double precision, one image at a time, plain loops in the order of the
+// model (include/thon/math/simulate.hpp). From the centred slice to the image through the projector's
+// own ops::centred_fourier_to_images, and the detector and noise through ops::detect, both on the
+// reference device: the fast paths fuse these steps, and the simulate tests compare the two.
 #include <cmath>
 #include <vector>
 
-#include "cpu/fft.hpp"
 #include "thon/core/error.hpp"
+#include "thon/ops/detector.hpp"
+#include "thon/ops/project.hpp"
 #include "thon/ops/simulate.hpp"
 
 namespace thon::ref {
@@ -13,11 +16,10 @@ namespace {
 
 using Cd = Complex<double>;
 
-/// Noise-free contrast c(x) of one particle (box x box doubles).
+/// Noise-free contrast c(x) of one particle without the detector (box x box doubles).
 void contrast_image(const ops::ImageFormationSetup& s, const ops::ImageParticle& p, const Complex<float>* slice,
                     std::vector<double>& out) {
   const int b = s.box, h = b / 2 + 1;
-  const Shape shape{b, b, 1, 1};
   std::vector<Cd> f(std::size_t(h) * b);
   std::vector<double> strip_image(std::size_t(b) * b);
   const int n_strips = s.tilted ? s.tilt_strips : 1;
@@ -26,9 +28,9 @@ void contrast_image(const ops::ImageFormationSetup& s, const ops::ImageParticle&
     for (int iy = 0; iy < b; ++iy)
       for (int ix = 0; ix < h; ++ix) {
         const index_t i = index_t(iy) * h + ix;
-        f[i] = Cd(slice[i]) * math::image_transfer<double>(s, p, ix, iy, offset);
+        f[i] = Cd(slice[i]) * math::image_transfer<double>(s, p, ix, iy, offset, false);
       }
-    cpu::fft_c2r(f.data(), strip_image.data(), shape);
+    ops::centred_fourier_to_images(Device::reference, f.data(), b, 1, strip_image.data());
     for (int y = 0; y < b; ++y)
       for (int x = 0; x < b; ++x)
         if (!s.tilted || math::tilt_strip_of_pixel<double>(s, x, y) == strip)
@@ -44,37 +46,27 @@ void form_images(const ops::ImageFormationSetup& s, const ops::ImageParticle* pa
   const int b = s.box, h = b / 2 + 1;
   const index_t npix = index_t(b) * b, nhalf = index_t(h) * b;
   std::vector<double> c(npix);
-  std::vector<Cd> f(nhalf);
   for (std::int64_t i = 0; i < n; ++i) {
     const ops::ImageParticle& p = particles[i];
     contrast_image(s, p, slices + i * nhalf, c);
     float* out = images + i * npix;
-    switch (s.noise) {
-      case ops::NoiseKind::none:
-        for (index_t j = 0; j < npix; ++j) out[j] = float(c[j]);
-        break;
-      case ops::NoiseKind::gaussian: {
-        double sum = 0, sum2 = 0;
-        for (index_t j = 0; j < npix; ++j) sum += c[j];
-        const double mean = sum / double(npix);
-        for (index_t j = 0; j < npix; ++j) sum2 += (c[j] - mean) * (c[j] - mean);
-        const double sigma = std::sqrt(sum2 / double(npix) / s.snr);
-        for (index_t j = 0; j < npix; ++j) out[j] = float(math::gaussian_pixel<double>(s, p.index, j, c[j], sigma));
-        break;
-      }
-      case ops::NoiseKind::poisson: {
-        for (index_t j = 0; j < npix; ++j) c[j] = math::poisson_pixel<double>(s, p.index, j, c[j]);
-        if (s.detector.kind != math::DetectorKind::ideal) {
-          const Shape shape{b, b, 1, 1};
-          cpu::fft_r2c(c.data(), f.data(), shape);
-          for (int iy = 0; iy < b; ++iy)
-            for (int ix = 0; ix < h; ++ix) f[index_t(iy) * h + ix] *= math::image_noise_postfilter<double>(s, ix, iy);
-          cpu::fft_c2r(f.data(), c.data(), shape);
-        }
-        for (index_t j = 0; j < npix; ++j) out[j] = float(c[j]);
-        break;
-      }
+    if (s.noise == math::ImageNoise::none && s.detector.kind == math::DetectorKind::ideal) {
+      for (index_t j = 0; j < npix; ++j) out[j] = float(c[j]);
+      continue;
     }
+    // The physical intensity I = 1 - c through the detector chain, then back to 1 - I.
+    for (index_t j = 0; j < npix; ++j) out[j] = float(1.0 - c[j]);
+    ops::NoiseParams noise;
+    noise.kind = s.noise == math::ImageNoise::poisson
+                     ? ops::NoiseKind::poisson
+                     : (s.noise == math::ImageNoise::gaussian ? ops::NoiseKind::gaussian : ops::NoiseKind::none);
+    noise.dose_e_per_A2 = s.dose_e_per_A2;
+    noise.snr = s.snr;
+    noise.seed = s.seed;
+    ops::detect(Device::reference, out, 1, b, b, s.pixel_size_A, s.detector, noise, p.index);
+    // Poisson: the chain returns counts N' (mean dose p^2 I); otherwise intensities.
+    const double per_pixel = s.noise == math::ImageNoise::poisson ? s.dose_e_per_A2 * s.pixel_size_A * s.pixel_size_A : 1.0;
+    for (index_t j = 0; j < npix; ++j) out[j] = float(1.0 - double(out[j]) / per_pixel);
   }
 }
 

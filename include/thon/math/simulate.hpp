@@ -12,9 +12,10 @@
 //               D(k) the detector's signal transfer (MTF/MTF(0) without shot noise; sqrt(DQE/DQE0)
 //               before shot noise, the NTF after it: detector.hpp).
 //   intensity   the physical image is I(x) = 1 - c(x) (c = F^-1[C]; vacuum = 1, protein darker at
-//               low resolution, as a micrograph); the written image is c(x) = 1 - I(x), white protein.
-//   dose        counts N(x) ~ Poisson(dose * pixel_size^2 * max(I(x), 0)); written 1 - N / (dose p^2).
-//   SNR         c(x) + Gaussian(0, var(c) / snr), var(c) over the box of that image.
+//               low resolution, as in a micrograph); the written image is c = 1 - I: white protein.
+//   noise       applied to I by the detector chain of ops/detector.hpp and the functors of
+//               noise_kernels.hpp: Poisson counts N' = Poisson(dose p^2 DQE0 I) / DQE0, written as
+//               1 - N' / (dose p^2); or I + Gaussian(0, var(I) / snr) per image, written as 1 - I.
 #pragma once
 
 #include <cmath>
@@ -25,11 +26,10 @@
 #include "thon/core/views.hpp"
 #include "thon/math/ctf.hpp"
 #include "thon/math/detector.hpp"
-#include "thon/math/random.hpp"
 
 namespace thon::math {
 
-enum class NoiseKind : int { none = 0, poisson = 1, gaussian = 2 };
+enum class ImageNoise : int { none = 0, poisson = 1, gaussian = 2 };
 
 /// What every image of a run shares (POD, passed by value to kernels).
 struct ImageFormationSetup {
@@ -41,9 +41,9 @@ struct ImageFormationSetup {
   int tilt_strips = 1;
   TiltGeometry tilt;              ///< prepared
   DetectorModel detector;
-  NoiseKind noise = NoiseKind::none;
-  double dose_e_per_A2 = 0;       ///< effective dose (Poisson)
-  double snr = 0;                 ///< Gaussian
+  ImageNoise noise = ImageNoise::none;
+  double dose_e_per_A2 = 0;       ///< Poisson: electrons per Å^2
+  double snr = 0;                 ///< Gaussian: signal variance / noise variance, per image
   std::uint64_t seed = 0;
 };
 
@@ -54,13 +54,11 @@ struct ImageParticle {
   std::int64_t index = 0;         ///< particle number in the whole run: keys its random numbers
 };
 
-/// Random-number streams (random.hpp) of a run: one per particle for its parameters, one per pixel
-/// for its noise, so every backend and every batch size draws the same numbers.
+/// Random-number stream (random.hpp) of particle `particle`'s parameters (pose, defocus, shift).
+/// Pixel noise uses the streams of noise_kernels.hpp, (particle * npix + pixel) < 2^60, so the two
+/// never meet. Every backend and every batch size draws the same numbers.
 THON_HD std::uint64_t particle_stream(std::int64_t particle) {
   return (std::uint64_t(2) << 60) | std::uint64_t(particle);
-}
-THON_HD std::uint64_t pixel_noise_stream(std::int64_t particle, index_t pixel, index_t n_pixels) {
-  return (std::uint64_t(1) << 60) | (std::uint64_t(particle) * std::uint64_t(n_pixels) + std::uint64_t(pixel));
 }
 
 /// exp(+2 pi i k.o): the transform of I(x) = P(x + o) is F_P(k) exp(+2 pi i k.o) (DESIGN.md 3).
@@ -93,10 +91,11 @@ THON_HD int tilt_strip_of_pixel(const ImageFormationSetup& s, int x, int y) {
 }
 
 /// The factor multiplying S(k) at half-complex bin (ix, iy): contrast scale x CTF (at defocus
-/// offset `defocus_offset_A`, for tilted strips) x detector signal transfer x origin shift.
+/// offset `defocus_offset_A`, for tilted strips) x origin shift, and with `with_detector` the
+/// detector's signal transfer (sqrt(DQE/DQE0) before shot noise, else MTF/MTF0: ops/detector.hpp).
 template <class T>
 THON_HD Complex<T> image_transfer(const ImageFormationSetup& s, const ImageParticle& p, int ix, int iy,
-                                  T defocus_offset_A) {
+                                  T defocus_offset_A, bool with_detector) {
   T kx, ky;
   half_complex_frequency(ix, iy, s.box, s.box, T(s.pixel_size_A), &kx, &ky);
   T f = T(s.contrast_scale);
@@ -107,42 +106,21 @@ THON_HD Complex<T> image_transfer(const ImageFormationSetup& s, const ImageParti
                      : defocus_at_angle(p.ctf, T(std::atan2(ky, kx)));
     f *= ctf_value_at_defocus(p.ctf, s2, df + defocus_offset_A);
   }
-  if (s.detector.kind != DetectorKind::ideal) {
+  if (with_detector && s.detector.kind != DetectorKind::ideal) {
     // Frequency in Nyquist units: k * 2 pixel.
     const double fx = double(kx) * 2 * s.pixel_size_A, fy = double(ky) * 2 * s.pixel_size_A;
-    f *= T(s.noise == NoiseKind::poisson
+    f *= T(s.noise == ImageNoise::poisson
                ? detector_signal_prefilter(s.detector, fx, fy)
                : detector_mtf(s.detector, fx, fy) / detector_mtf(s.detector, 0, 0));
   }
   return origin_shift_phase(kx, ky, T(p.origin_x_A), T(p.origin_y_A)) * f;
 }
 
-/// Detector noise transfer applied to the transform of a noisy image (Poisson path), at (ix, iy).
-template <class T>
-THON_HD T image_noise_postfilter(const ImageFormationSetup& s, int ix, int iy) {
-  T kx, ky;
-  half_complex_frequency(ix, iy, s.box, s.box, T(s.pixel_size_A), &kx, &ky);
-  return T(detector_noise_postfilter(s.detector, double(kx) * 2 * s.pixel_size_A,
-                                     double(ky) * 2 * s.pixel_size_A));
-}
-
-/// Shot noise of one pixel: contrast c -> written value 1 - N / (dose p^2), N ~ Poisson(dose p^2
-/// max(1 - c, 0)). The draw depends only on (seed, particle, pixel).
-template <class T>
-THON_HD T poisson_pixel(const ImageFormationSetup& s, std::int64_t particle, index_t pixel, T contrast) {
-  const double per_pixel = s.dose_e_per_A2 * s.pixel_size_A * s.pixel_size_A;
-  const double intensity = 1.0 - double(contrast);
-  RandomStream rng(s.seed, pixel_noise_stream(particle, pixel, index_t(s.box) * s.box));
-  const double n = poisson_sample(rng, per_pixel * (intensity > 0 ? intensity : 0.0));
-  return T(1.0 - n / per_pixel);
-}
-
-/// Gaussian noise of one pixel with standard deviation `sigma`.
-template <class T>
-THON_HD T gaussian_pixel(const ImageFormationSetup& s, std::int64_t particle, index_t pixel, T contrast,
-                         T sigma) {
-  RandomStream rng(s.seed, pixel_noise_stream(particle, pixel, index_t(s.box) * s.box));
-  return contrast + sigma * T(rng.normal());
-}
+/// The projector's slices are centred half-complex transforms (origin at n/2: ops/project.hpp,
+/// S_c(k) = exp(+i pi (kx + ky)) F(k) for an even box), while the c2r FFT puts the origin at index 0.
+/// Moving the origin is the shift exp(-i pi (kx + ky)) = (-1)^(ix + iy) of integer bins: the fast
+/// paths multiply it into the transfer instead of rolling every image after the inverse FFT (the
+/// reference calls ops::centred_fourier_to_images; simulate tests compare the two).
+THON_HD int centred_to_origin_sign(int ix, int iy) { return ((ix + iy) & 1) ? -1 : 1; }
 
 }  // namespace thon::math

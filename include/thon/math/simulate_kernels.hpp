@@ -1,6 +1,7 @@
 // Element-wise functors of ops::form_images, run by the CPU (thon::cpu::parallel_for) and the CUDA
 // (thon::cuda::policy) backends alike: index i runs over n images x (half-complex bins or pixels).
-// Each call writes only element i (or image i), so there are no races.
+// Each call writes only element i (or image i), so there are no races. The noise and detector
+// functors are those of noise_kernels.hpp (shared with ops::detect / ops::add_noise).
 #pragma once
 
 #include <cmath>
@@ -8,11 +9,13 @@
 #include "thon/core/complex.hpp"
 #include "thon/core/hd.hpp"
 #include "thon/core/views.hpp"
+#include "thon/math/noise_kernels.hpp"
 #include "thon/math/simulate.hpp"
 
 namespace thon::math {
 
-/// f[i] = slice[i] * image_transfer (strip `strip` of a tilted image; 0 otherwise).
+/// f[i] = slice[i] * image_transfer (detector included) * centred_to_origin_sign: the r2c-layout
+/// transform of the contrast image (of strip `strip` of a tilted image; 0 otherwise).
 struct TransferFunctor {
   ImageFormationSetup s;
   const ImageParticle* particles;
@@ -25,10 +28,12 @@ struct TransferFunctor {
     const index_t img = i / nhalf, r = i % nhalf;
     const int iy = int(r / h), ix = int(r % h);
     const float offset = s.tilted ? tilt_strip_offset_A<float>(s, strip) : 0.0f;
-    out[i] = slices[i] * image_transfer<float>(s, particles[img], ix, iy, offset);
+    out[i] = slices[i] * (image_transfer<float>(s, particles[img], ix, iy, offset, true) *
+                          float(centred_to_origin_sign(ix, iy)));
   }
 };
 
+/// images[i] = strip_images[i] where pixel i lies in strip `strip` of a tilted image.
 struct StripCopyFunctor {
   ImageFormationSetup s;
   const float* strip_images;
@@ -42,40 +47,16 @@ struct StripCopyFunctor {
   }
 };
 
-struct PoissonFunctor {
-  ImageFormationSetup s;
-  const ImageParticle* particles;
-  float* images;
-  THON_HD void operator()(index_t i) const {
-    const index_t npix = index_t(s.box) * s.box;
-    images[i] = poisson_pixel<float>(s, particles[i / npix].index, i % npix, images[i]);
-  }
+/// v[i] = offset - scale * v[i]: contrast c -> intensity 1 - c (1, 1) and back; counts N' -> written
+/// image 1 - N' / (dose p^2) (1, 1 / (dose p^2)).
+struct AffineFunctor {
+  float offset, scale;
+  float* v;
+  THON_HD void operator()(index_t i) const { v[i] = offset - scale * v[i]; }
 };
 
-struct GaussianFunctor {
-  ImageFormationSetup s;
-  const ImageParticle* particles;
-  const float* sigmas;
-  float* images;
-  THON_HD void operator()(index_t i) const {
-    const index_t npix = index_t(s.box) * s.box;
-    const index_t img = i / npix;
-    images[i] = gaussian_pixel<float>(s, particles[img].index, i % npix, images[i], sigmas[img]);
-  }
-};
-
-struct PostfilterFunctor {
-  ImageFormationSetup s;
-  Complex<float>* f;
-  THON_HD void operator()(index_t i) const {
-    const int h = s.box / 2 + 1;
-    const index_t r = i % (index_t(h) * s.box);
-    f[i] *= image_noise_postfilter<float>(s, int(r % h), int(r / h));
-  }
-};
-
-/// Per image: the standard deviation of the noise-free image over the box divided by sqrt(snr)
-/// (double sums; one call per image).
+/// Per image: sqrt(var / snr), var the variance over the box of the noise-free image (double sums;
+/// one call per image), the sigma of GaussianNoiseFunctor.
 struct SnrSigmaFunctor {
   ImageFormationSetup s;
   const float* images;

@@ -14,7 +14,6 @@ namespace thon::ops {
 
 using math::ImageFormationSetup;
 using math::ImageParticle;
-using math::NoiseKind;
 
 /// Forms `n` images from their central slices.
 ///   slices   n half-complex transforms of box x box projections (box/2+1 columns, DC at index 0,
@@ -24,6 +23,7 @@ using math::NoiseKind;
 /// reference: double precision, plain loops; cpu: OpenMP + FFTW (float); cuda: the same functors on
 /// the GPU with cuFFT (copies in and out, synchronous). All backends draw the same random numbers
 /// (counter-based, keyed by seed, particle index and pixel), so their images agree to float rounding.
+/// The particles of one call must have consecutive indices (particles[i].index = particles[0].index + i).
 void form_images(Device device, const ImageFormationSetup& setup, const ImageParticle* particles,
                  std::int64_t n, const Complex<float>* slices, float* images);
 

@@ -1,0 +1,76 @@
+// The `thon simulate` driver: a particle data set from an atomic model or a map (docs/simulate.md).
+//
+//   model (PDB/mmCIF, or the built-in helix bundle) -> potential map [V] at the particle box and
+//   pixel size (exact voxel integrals, ops/potential.hpp)  |  or a map read from MRC
+//   -> Fourier projector (padding 2, ops/project.hpp)
+//   -> per batch: poses (uniform random from the seed, or a STAR file), origin shifts, CTF per particle
+//      -> central slices -> ops::form_images (CTF, detector, noise) on the chosen device
+//      -> appended to prefix.mrcs (streamed: the stack is never held)
+//   -> prefix.star (RELION 3.1, true poses, shifts, CTF), prefix_truth.mrc (the map), prefix.h5.
+// Every output appears complete or not at all (temporary names, renamed at the end).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "thon/core/device.hpp"
+#include "thon/io/model.hpp"
+
+namespace thon::pipeline {
+
+struct SimulateOptions {
+  // Input: exactly one of model_path / map_path, or neither for the built-in model.
+  std::string model_path;          ///< PDB or mmCIF; "builtin" = the built-in helix bundle
+  std::string map_path;            ///< MRC map [V or any density unit], used as the potential
+  std::int64_t n_images = 1000;    ///< ignored (taken from the file) with poses_path and n_images <= 0
+  int box = 128;                   ///< particle box [pixels]; map input: 0 = the map's size
+  double pixel_size_A = 1.0;       ///< map input: 0 = from the map header
+  std::string poses_path;          ///< STAR file with rlnAngleRot/Tilt/Psi (origins, CTF used if present)
+  // CTF.
+  bool apply_ctf = true;
+  double defocus_min_A = 10000, defocus_max_A = 25000;  ///< mean defocus, uniform per particle
+  double astig_A = 0;              ///< |U - V| uniform in [0, astig], angle uniform in [0, 180)
+  double voltage_kV = 300, cs_mm = 2.7, amplitude_contrast = 0.1;
+  double phase_shift_deg = 0, bfactor_A2 = 0;
+  // Tilted specimen (0 = untilted).
+  double tilt_angle_deg = 0, tilt_axis_deg = 0;
+  int tilt_handedness = +1;
+  int tilt_strips = 16;
+  // Detector and noise.
+  std::string detector = "ideal";  ///< ideal | counting | counting:DQE0 | table:MTF_FILE[,DQE_FILE]
+  enum class Noise { none, dose, snr } noise = Noise::dose;
+  double dose_e_per_A2 = 40;
+  double snr = 0.1;
+  // Geometry and bookkeeping.
+  double max_shift_A = 0;          ///< origin shifts uniform in a disc of this radius
+  std::string subsets = "alternating";  ///< rlnRandomSubset: alternating | random
+  std::uint64_t seed = 1;
+  Device device = Device::cpu;
+  int batch = 0;                   ///< images per batch; 0 = automatic (memory-sized)
+  std::string output_prefix;       ///< writes prefix.mrcs, prefix.star, prefix.h5, prefix_truth.mrc
+  bool write_hdf5 = true;
+  bool progress = true;
+};
+
+struct SimulateSummary {
+  std::int64_t n_images = 0;
+  int box = 0;
+  double pixel_size_A = 0;
+  std::int64_t n_atoms = 0;        ///< 0 for map input
+  std::vector<std::string> outputs;
+  double potential_s = 0, projector_s = 0, images_s = 0, total_s = 0;
+  int batch = 0;
+};
+
+/// Runs the simulation. Validates everything before writing anything; throws thon::Error (naming the
+/// option, file or field) for bad input. Nothing is left at the output paths on error.
+SimulateSummary simulate(const SimulateOptions& options);
+
+/// Checks the options alone (no files read): the CLI calls it before anything else.
+void validate(const SimulateOptions& options);
+
+/// The atoms of the input model: the built-in helix bundle for "builtin" or an empty path.
+io::AtomicModel load_model(const std::string& model_path);
+
+}  // namespace thon::pipeline
