@@ -60,12 +60,22 @@ void form_images(const math::ImageFormationSetup& s, const math::ImageParticle* 
     Buffer<float, Memory::device> d_strip(n * npix);
     auto* d_st = d_strip.data();
     auto scale_strip = [=] __device__(index_t i) { d_st[i] *= inv_n; };
-    for (int strip = 0; strip < s.tilt_strips; ++strip) {
+    for (int strip = s.strip_lo; strip <= s.strip_hi; ++strip) {
       parallel_for(policy(), n * nhalf, math::TransferFunctor{s, d_particles.data(), d_slices.data(), d_fp, strip});
       THON_CUDA_LAUNCH_CHECK();
       THON_CUDA_CHECK(cufftExecC2R(c2r.get(), reinterpret_cast<cufftComplex*>(d_fp), d_st));
       parallel_for(policy(), n * npix, scale_strip);
       parallel_for(policy(), n * npix, math::StripCopyFunctor{s, d_st, d_im, strip});
+      THON_CUDA_LAUNCH_CHECK();
+    }
+    if (s.detector.kind != math::DetectorKind::ideal) {
+      const auto which = s.noise == math::ImageNoise::poisson ? math::DetectorFilter::prefilter : math::DetectorFilter::mtf;
+      Plan2D r2c(b, int(n), CUFFT_R2C);
+      THON_CUDA_CHECK(cufftExecR2C(r2c.get(), d_im, reinterpret_cast<cufftComplex*>(d_fp)));
+      parallel_for(policy(), n * nhalf, math::DetectorFilterFunctor<float>{s.detector, b, b, int(which), d_fp});
+      THON_CUDA_LAUNCH_CHECK();
+      THON_CUDA_CHECK(cufftExecC2R(c2r.get(), reinterpret_cast<cufftComplex*>(d_fp), d_im));
+      parallel_for(policy(), n * npix, scale);
       THON_CUDA_LAUNCH_CHECK();
     }
   }

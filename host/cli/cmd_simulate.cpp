@@ -24,7 +24,7 @@ struct Args {
 void run(Args& a, CLI::App& app) {
   using thon::pipeline::SimulateOptions;
   if (!a.write_builtin.empty()) {
-    thon::ops::write_builtin_model(a.write_builtin);
+    thon::ops::write_builtin_model_pdb(a.write_builtin);
     std::printf("wrote the built-in model to %s\n", a.write_builtin.c_str());
     if (a.o.output_prefix.empty()) return;
   }
@@ -78,7 +78,7 @@ void setup(CLI::App& app) {
   app.add_option("--tilt-axis", o.tilt_axis_deg, "Tilt axis angle from +x toward +y in degrees")->capture_default_str();
   app.add_option("--tilt-handedness", o.tilt_handedness, "+1: the +d side of the axis is more underfocus; or -1")
       ->capture_default_str();
-  app.add_option("--tilt-strips", o.tilt_strips, "Strips of constant defocus for a tilted specimen (= box: per pixel row)")
+  app.add_option("--tilt-strip-width", o.tilt_strip_width_A, "Width in Å of the strips of constant defocus (tilted specimen)")
       ->capture_default_str();
   app.add_option("--detector", o.detector, "ideal | counting | counting:DQE0 | table:MTF_FILE[,DQE_FILE]")
       ->capture_default_str();

@@ -27,10 +27,16 @@ void form_images(const ops::ImageFormationSetup& s, const ops::ImageParticle* pa
     fft_c2r_destructive(f.data(), images, shape);
   } else {
     Buffer<float> strip_images(n * npix);
-    for (int strip = 0; strip < s.tilt_strips; ++strip) {
+    for (int strip = s.strip_lo; strip <= s.strip_hi; ++strip) {
       parallel_for(n * nhalf, TransferFunctor{s, particles, slices, f.data(), strip});
       fft_c2r_destructive(f.data(), strip_images.data(), shape);
       parallel_for(n * npix, StripCopyFunctor{s, strip_images.data(), images, strip});
+    }
+    if (s.detector.kind != DetectorKind::ideal) {
+      const auto which = s.noise == ImageNoise::poisson ? DetectorFilter::prefilter : DetectorFilter::mtf;
+      fft_r2c(images, f.data(), shape);
+      parallel_for(n * nhalf, DetectorFilterFunctor<float>{s.detector, b, b, int(which), f.data()});
+      fft_c2r_destructive(f.data(), images, shape);
     }
   }
   if (s.noise == ImageNoise::none) return;

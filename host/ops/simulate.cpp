@@ -10,8 +10,8 @@ void form_images(Device device, const ImageFormationSetup& setup, const ImagePar
                  std::int64_t n, const Complex<float>* slices, float* images) {
   THON_CHECK(setup.box > 0 && setup.box % 2 == 0, "form_images: box must be positive and even, got ", setup.box);
   THON_CHECK(setup.pixel_size_A > 0, "form_images: pixel size must be positive, got ", setup.pixel_size_A);
-  THON_CHECK(!setup.tilted || setup.tilt_strips >= 1, "form_images: tilt strips must be >= 1, got ",
-             setup.tilt_strips);
+  THON_CHECK(!setup.tilted || setup.strip_width_A > 0, "form_images: tilt strip width must be positive, got ",
+             setup.strip_width_A);
   THON_CHECK(setup.noise != math::ImageNoise::poisson || setup.dose_e_per_A2 > 0,
              "form_images: dose must be positive, got ", setup.dose_e_per_A2);
   THON_CHECK(setup.noise != math::ImageNoise::gaussian || setup.snr > 0, "form_images: SNR must be positive, got ",

@@ -187,9 +187,9 @@ std::vector<ParticleRecord> make_particles(const SimulateOptions& o, std::int64_
   const std::vector<Euler> poses = random_orientations(n, o.seed);
   for (std::int64_t i = 0; i < n; ++i) {
     ParticleRecord& r = rec[std::size_t(i)];
-    r.rot_deg = poses[std::size_t(i)].rot;
-    r.tilt_deg = poses[std::size_t(i)].tilt;
-    r.psi_deg = poses[std::size_t(i)].psi;
+    r.rot_deg = poses[std::size_t(i)].rot_deg;
+    r.tilt_deg = poses[std::size_t(i)].tilt_deg;
+    r.psi_deg = poses[std::size_t(i)].psi_deg;
     draw_random(o, i, true, true, true, r);
   }
   *n_out = n;
@@ -256,7 +256,12 @@ int auto_batch(const SimulateOptions& o, int box, std::int64_t n) {
 }  // namespace
 
 io::AtomicModel load_model(const std::string& model_path) {
-  if (model_path.empty() || model_path == "builtin") return ops::builtin_model();
+  if (model_path.empty() || model_path == "builtin") {
+    io::AtomicModel m;
+    m.name = "builtin-helix-bundle";
+    m.atoms = ops::builtin_helix_bundle();
+    return m;
+  }
   return io::read_model(model_path);
 }
 
@@ -285,7 +290,8 @@ void validate(const SimulateOptions& o) {
   THON_CHECK(finite(o.tilt_angle_deg) && std::fabs(o.tilt_angle_deg) < 80, "--tilt-angle must be in (-80, 80) degrees, got ",
              o.tilt_angle_deg);
   THON_CHECK(finite(o.tilt_axis_deg), "--tilt-axis must be finite");
-  THON_CHECK(o.tilt_strips >= 1, "--tilt-strips must be >= 1, got ", o.tilt_strips);
+  THON_CHECK(finite(o.tilt_strip_width_A) && o.tilt_strip_width_A > 0, "--tilt-strip-width must be positive, got ",
+             o.tilt_strip_width_A);
   THON_CHECK(o.tilt_handedness == 1 || o.tilt_handedness == -1, "--tilt-handedness must be +1 or -1");
   THON_CHECK(o.noise != SimulateOptions::Noise::dose || (finite(o.dose_e_per_A2) && o.dose_e_per_A2 > 0),
              "--dose must be positive, got ", o.dose_e_per_A2, " e/Å^2");
@@ -331,11 +337,12 @@ SimulateSummary simulate(const SimulateOptions& o) {
   setup.contrast_scale = 2.0 * math::interaction_constant_kV(o.voltage_kV) * p;
   setup.apply_ctf = o.apply_ctf;
   setup.tilted = o.apply_ctf && o.tilt_angle_deg != 0;
-  setup.tilt_strips = o.tilt_strips;
+  setup.strip_width_A = o.tilt_strip_width_A;
   setup.tilt.tilt_deg = o.tilt_angle_deg;
   setup.tilt.axis_angle_deg = o.tilt_axis_deg;
   setup.tilt.handedness = o.tilt_handedness;
   setup.tilt.prepare();
+  math::tilt_strip_range(setup);
   setup.detector = detector;
   setup.noise = o.noise == SimulateOptions::Noise::dose
                     ? math::ImageNoise::poisson

@@ -36,7 +36,7 @@ struct SimulateOptions {
   // Tilted specimen (0 = untilted).
   double tilt_angle_deg = 0, tilt_axis_deg = 0;
   int tilt_handedness = +1;
-  int tilt_strips = 16;
+  double tilt_strip_width_A = 20;  ///< strips of constant defocus parallel to the axis
   // Detector and noise.
   std::string detector = "ideal";  ///< ideal | counting | counting:DQE0 | table:MTF_FILE[,DQE_FILE]
   enum class Noise { none, dose, snr } noise = Noise::dose;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "thon/core/error.hpp"
+#include "thon/ops/ctf.hpp"
 #include "thon/ops/detector.hpp"
 #include "thon/ops/project.hpp"
 #include "thon/ops/simulate.hpp"
@@ -21,21 +22,20 @@ void contrast_image(const ops::ImageFormationSetup& s, const ops::ImageParticle&
                     std::vector<double>& out) {
   const int b = s.box, h = b / 2 + 1;
   std::vector<Cd> f(std::size_t(h) * b);
-  std::vector<double> strip_image(std::size_t(b) * b);
-  const int n_strips = s.tilted ? s.tilt_strips : 1;
-  for (int strip = 0; strip < n_strips; ++strip) {
-    const double offset = s.tilted ? math::tilt_strip_offset_A<double>(s, strip) : 0.0;
-    for (int iy = 0; iy < b; ++iy)
-      for (int ix = 0; ix < h; ++ix) {
-        const index_t i = index_t(iy) * h + ix;
-        f[i] = Cd(slice[i]) * math::image_transfer<double>(s, p, ix, iy, offset, false);
-      }
-    ops::centred_fourier_to_images(Device::reference, f.data(), b, 1, strip_image.data());
-    for (int y = 0; y < b; ++y)
-      for (int x = 0; x < b; ++x)
-        if (!s.tilted || math::tilt_strip_of_pixel<double>(s, x, y) == strip)
-          out[std::size_t(y) * b + x] = strip_image[std::size_t(y) * b + x];
-  }
+  // Untilted: scale, CTF and origin shift in one product. Tilted: scale and shift here, then the
+  // tilted CTF by ops::apply_ctf_tilted (the same strips, on the real image).
+  ops::ImageFormationSetup no_ctf = s;
+  no_ctf.apply_ctf = !s.tilted && s.apply_ctf;
+  for (int iy = 0; iy < b; ++iy)
+    for (int ix = 0; ix < h; ++ix) {
+      const index_t i = index_t(iy) * h + ix;
+      f[i] = Cd(slice[i]) * math::image_transfer<double>(no_ctf, p, ix, iy, 0.0, false);
+    }
+  ops::centred_fourier_to_images(Device::reference, f.data(), b, 1, out.data());
+  if (!s.tilted) return;
+  std::vector<float> image(out.begin(), out.end());
+  ops::apply_ctf_tilted(Device::reference, image.data(), 1, b, b, s.pixel_size_A, &p.ctf, s.tilt, s.strip_width_A);
+  for (std::size_t i = 0; i < image.size(); ++i) out[i] = image[i];
 }
 
 }  // namespace

@@ -38,7 +38,8 @@ struct ImageFormationSetup {
   double contrast_scale = 1;      ///< multiplies S(k): 2 sigma pixel_size [1/V] (1 = raw projection)
   bool apply_ctf = true;
   bool tilted = false;            ///< tilted-specimen CTF by strips parallel to the tilt axis
-  int tilt_strips = 1;
+  double strip_width_A = 20;      ///< strip j holds the pixels with round(d_perp / width) == j
+  int strip_lo = 0, strip_hi = 0; ///< strips present in the box (tilt_strip_range)
   TiltGeometry tilt;              ///< prepared
   DetectorModel detector;
   ImageNoise noise = ImageNoise::none;
@@ -68,26 +69,40 @@ THON_HD Complex<T> origin_shift_phase(T kx, T ky, T origin_x_A, T origin_y_A) {
   return {std::cos(phase), std::sin(phase)};
 }
 
-/// Defocus change [Å] of strip `strip` of a tilted image (tilt_defocus_offset_A at its centre line).
+// Tilted specimens by strips parallel to the tilt axis, as ops::apply_ctf_tilted does them
+// (Philippsen, Engel & Engel, Ultramicroscopy 107:202 (2007)): strip j holds the pixels whose signed
+// distance d_perp from the axis (ctf.hpp, TiltGeometry) rounds to j strip widths, and is imaged with
+// the CTF at the defocus of d_perp = j * width.
+
+/// Signed distance [Å] of pixel (x, y) from the tilt axis through the centre (box/2, box/2).
 template <class T>
-THON_HD T tilt_strip_offset_A(const ImageFormationSetup& s, int strip) {
-  // Strips split the distance range [-R, R], R = box * pixel / sqrt(2) (the corners), evenly.
-  const T r = T(s.box) * T(s.pixel_size_A) * T(0.70710678118654752);
-  const T width = T(2) * r / T(s.tilt_strips);
-  const T d_perp = -r + (T(strip) + T(0.5)) * width;
-  // tilt_defocus_offset_A takes a position; the point at distance d_perp along the axis normal
-  // (-sin a, cos a) has exactly that signed distance.
-  return tilt_defocus_offset_A(s.tilt, -d_perp * T(s.tilt.axis_sin), d_perp * T(s.tilt.axis_cos));
+THON_HD T tilt_distance_A(const ImageFormationSetup& s, int x, int y) {
+  return -T(x - s.box / 2) * T(s.pixel_size_A) * T(s.tilt.axis_sin) + T(y - s.box / 2) * T(s.pixel_size_A) * T(s.tilt.axis_cos);
 }
 
-/// Strip of pixel (x, y) (indices) of a tilted image.
+/// Strip of pixel (x, y): round(d_perp / width) (half away from zero, as std::lround).
 template <class T>
 THON_HD int tilt_strip_of_pixel(const ImageFormationSetup& s, int x, int y) {
-  const T px = T(x - s.box / 2) * T(s.pixel_size_A), py = T(y - s.box / 2) * T(s.pixel_size_A);
-  const T d_perp = -px * T(s.tilt.axis_sin) + py * T(s.tilt.axis_cos);
-  const T r = T(s.box) * T(s.pixel_size_A) * T(0.70710678118654752);
-  int strip = int(std::floor((d_perp + r) / (T(2) * r) * T(s.tilt_strips)));
-  return strip < 0 ? 0 : (strip >= s.tilt_strips ? s.tilt_strips - 1 : strip);
+  return int(std::round(tilt_distance_A<double>(s, x, y) / s.strip_width_A));
+}
+
+/// Defocus change [Å] of strip j: tilt_defocus_offset_A at a point of signed distance j * width
+/// (the point d (-sin a, cos a) has distance d from the axis).
+template <class T>
+THON_HD T tilt_strip_offset_A(const ImageFormationSetup& s, int strip) {
+  const double d = double(strip) * s.strip_width_A;
+  return T(tilt_defocus_offset_A(s.tilt, -d * s.tilt.axis_sin, d * s.tilt.axis_cos));
+}
+
+/// Host: the strips the corners of the box fall in (strip_lo <= 0 <= strip_hi).
+inline void tilt_strip_range(ImageFormationSetup& s) {
+  s.strip_lo = s.strip_hi = 0;
+  for (int y : {0, s.box - 1})
+    for (int x : {0, s.box - 1}) {
+      const int j = tilt_strip_of_pixel<double>(s, x, y);
+      s.strip_lo = j < s.strip_lo ? j : s.strip_lo;
+      s.strip_hi = j > s.strip_hi ? j : s.strip_hi;
+    }
 }
 
 /// The factor multiplying S(k) at half-complex bin (ix, iy): contrast scale x CTF (at defocus

@@ -14,8 +14,9 @@
 
 namespace thon::math {
 
-/// f[i] = slice[i] * image_transfer (detector included) * centred_to_origin_sign: the r2c-layout
-/// transform of the contrast image (of strip `strip` of a tilted image; 0 otherwise).
+/// f[i] = slice[i] * image_transfer * centred_to_origin_sign: the r2c-layout transform of the
+/// contrast image, detector included; for strip `strip` of a tilted image, without the detector
+/// (it filters the assembled image afterwards, as the optics come before the detector).
 struct TransferFunctor {
   ImageFormationSetup s;
   const ImageParticle* particles;
@@ -28,7 +29,7 @@ struct TransferFunctor {
     const index_t img = i / nhalf, r = i % nhalf;
     const int iy = int(r / h), ix = int(r % h);
     const float offset = s.tilted ? tilt_strip_offset_A<float>(s, strip) : 0.0f;
-    out[i] = slices[i] * (image_transfer<float>(s, particles[img], ix, iy, offset, true) *
+    out[i] = slices[i] * (image_transfer<float>(s, particles[img], ix, iy, offset, !s.tilted) *
                           float(centred_to_origin_sign(ix, iy)));
   }
 };
