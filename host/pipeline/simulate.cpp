@@ -11,6 +11,7 @@
 #include "io/atomic_file.hpp"
 #include "thon/core/array.hpp"
 #include "thon/core/error.hpp"
+#include "thon/core/units.hpp"
 #include "thon/io/mrc.hpp"
 #include "thon/io/particles.hpp"
 #include "thon/math/electron.hpp"
@@ -130,9 +131,9 @@ void draw_random(const SimulateOptions& o, std::int64_t i, bool ctf, bool origin
     r.defocus_angle_deg = 180.0 * u_ang;
   }
   if (origin) {
-    const double rad = o.max_shift_A * std::sqrt(u_r), phi = 2 * kPi * u_phi;
-    r.origin_x_A = rad * std::cos(phi);
-    r.origin_y_A = rad * std::sin(phi);
+    const double rad = o.max_shift_A * std::sqrt(u_r), phi = 2 * thon::kPi * u_phi;
+    r.origin_x_A = rad > 0 ? rad * std::cos(phi) : 0.0;  // no "-0" in the STAR file
+    r.origin_y_A = rad > 0 ? rad * std::sin(phi) : 0.0;
   }
   if (subset) r.random_subset = o.subsets == "random" ? (u_sub <= 0.5 ? 1 : 2) : int(i % 2) + 1;
 }
@@ -354,8 +355,8 @@ SimulateSummary simulate(const SimulateOptions& o) {
   const int batch = auto_batch(o, b, n);
   summary.batch = batch;
   const index_t nhalf = index_t(b / 2 + 1) * b, npix = index_t(b) * b;
-  std::vector<Mat3<double>> poses(std::size_t(batch));
-  std::vector<ops::ImageParticle> particles(std::size_t(batch));
+  std::vector<Mat3<double>> poses(static_cast<std::size_t>(batch));
+  std::vector<ops::ImageParticle> particles(static_cast<std::size_t>(batch));
   Buffer<Complex<float>> slices(batch * nhalf);
   Buffer<float> images(batch * npix);
 
