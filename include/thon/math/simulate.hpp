@@ -1,7 +1,7 @@
 // Per-element pieces of the projection-method image formation (docs/simulate.md), shared by the
 // reference (double), CPU and CUDA backends of ops::form_images. They assemble formulas that live
-// elsewhere (the CTF in ctf.hpp, the detector in detector.hpp, the random numbers in random.hpp);
-// the only expressions written here are the composition and the Fourier shift phase.
+// elsewhere (the CTF in ctf.hpp, the detector in detector.hpp, the origin shift in filter.hpp, the
+// random numbers in random.hpp); only their composition is written here.
 //
 // Model, per particle (contrast-inverted "white" convention of extracted RELION particles):
 //   S(k)        central slice of the 3D transform of the potential map V [V] (voxel sums: the FT of
@@ -26,6 +26,7 @@
 #include "thon/core/views.hpp"
 #include "thon/math/ctf.hpp"
 #include "thon/math/detector.hpp"
+#include "thon/math/filter.hpp"
 
 namespace thon::math {
 
@@ -60,13 +61,6 @@ struct ImageParticle {
 /// never meet. Every backend and every batch size draws the same numbers.
 THON_HD std::uint64_t particle_stream(std::int64_t particle) {
   return (std::uint64_t(2) << 60) | std::uint64_t(particle);
-}
-
-/// exp(+2 pi i k.o): the transform of I(x) = P(x + o) is F_P(k) exp(+2 pi i k.o) (DESIGN.md 3).
-template <class T>
-THON_HD Complex<T> origin_shift_phase(T kx, T ky, T origin_x_A, T origin_y_A) {
-  const T phase = T(6.283185307179586) * (kx * origin_x_A + ky * origin_y_A);
-  return {std::cos(phase), std::sin(phase)};
 }
 
 // Tilted specimens by strips parallel to the tilt axis, as ops::apply_ctf_tilted does them
@@ -128,7 +122,7 @@ THON_HD Complex<T> image_transfer(const ImageFormationSetup& s, const ImageParti
                ? detector_signal_prefilter(s.detector, fx, fy)
                : detector_mtf(s.detector, fx, fy) / detector_mtf(s.detector, 0, 0));
   }
-  return origin_shift_phase(kx, ky, T(p.origin_x_A), T(p.origin_y_A)) * f;
+  return phase_shift_factor(kx, ky, T(0), T(p.origin_x_A), T(p.origin_y_A), T(0)) * f;
 }
 
 /// The projector's slices are centred half-complex transforms (origin at n/2: ops/project.hpp,
