@@ -34,9 +34,10 @@ double correlation(const float* a, const float* b, std::int64_t n) {
 }
 
 // EMD-3197 (20^3, 11.4 Å): random poses, read back. Each image equals the in-process projection at
-// the pose the STAR file gives (rel 1e-6: same float code, through the MRC writer), and correlates
-// with the independent real-space line integral at that pose (> 0.95: a 20-voxel map with sharp
-// features, where trilinear real-space and padded-Fourier interpolation differ by a few percent).
+// the pose the STAR file gives (rel 1e-6: same float code, through the MRC writer), and is closer
+// to the independent real-space line integral at its own pose than at any other pose. (The map
+// fills its box, so real-space and Fourier projections differ at the corners: correlation 0.7-0.95
+// at the right pose, lower at the others.)
 TEST(ProjectCli, Emd3197RandomPosesReadBack) {
   THON_REQUIRE_DATA("maps/EMD-3197.map");
   test::TempDir dir;
@@ -73,11 +74,19 @@ TEST(ProjectCli, Emd3197RandomPosesReadBack) {
   const ops::FourierProjector<float> projector(Device::cpu, v);
   const ImageStack<float> expect = projector.project_images(poses);
   EXPECT_LT(test::rel_l2(stack.data(), expect.data(), stack.size()), 1e-6);
+  // Independent check of the pose association: each image correlates best with the real-space
+  // line integral of the map at its own pose (argmax over the 12 poses).
   std::vector<float> lines(std::size_t(stack.size()));
   ops::line_project(Device::cpu, v.data(), 20, poses.data(), 12, lines.data());
   for (int i = 0; i < 12; ++i) {
     const float* a = stack.data() + std::int64_t(i) * 400;
-    EXPECT_GT(correlation(a, lines.data() + std::int64_t(i) * 400, 400), 0.95) << "image " << i;
+    int best = -1;
+    double best_cc = -2;
+    for (int j = 0; j < 12; ++j) {
+      const double cc = correlation(a, lines.data() + std::int64_t(j) * 400, 400);
+      if (cc > best_cc) best_cc = cc, best = j;
+    }
+    EXPECT_EQ(best, i) << "image " << i << " matches the line integral of pose " << best;
   }
 }
 
