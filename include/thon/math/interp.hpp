@@ -217,6 +217,16 @@ THON_HD bool visit_fourier_2d(Interp k, T px, T py, int nx, int ny, T r_max2, Vi
   const int s = interp_support(k);
   const int x0 = interp_weights_1d(k, px, wx);
   const int y0 = interp_weights_1d(k, py, wy);
+  const int hx = nx / 2 + 1;
+  if (x0 >= 0 && x0 + s - 1 <= (nx - 1) / 2 && y0 >= -(ny / 2) && y0 + s - 1 <= ny - ny / 2 - 1) {
+    for (int b = 0; b < s; ++b) {
+      if (wy[b] == T(0)) continue;
+      const int iy = y0 + b < 0 ? y0 + b + ny : y0 + b;
+      const index_t row = index_t(iy) * hx + x0;
+      for (int a = 0; a < s; ++a) visit(row + a, wy[b] * wx[a], conj0);
+    }
+    return true;
+  }
   for (int b = 0; b < s; ++b) {
     if (wy[b] == T(0)) continue;
     for (int a = 0; a < s; ++a) {
@@ -245,6 +255,25 @@ THON_HD bool visit_fourier_3d(Interp k, T px, T py, T pz, int nx, int ny, int nz
   const int x0 = interp_weights_1d(k, px, wx);
   const int y0 = interp_weights_1d(k, py, wy);
   const int z0 = interp_weights_1d(k, pz, wz);
+  // Fast path, same pairs as the general one: every neighbour has 0 <= fx <= (nx-1)/2 (below the
+  // x Nyquist plane, which the general path stores as a conjugate) and fy, fz inside the wrapped
+  // range, so no wrap and no conjugation is needed beyond the query's own.
+  const int hx = nx / 2 + 1;
+  if (x0 >= 0 && x0 + s - 1 <= (nx - 1) / 2 && y0 >= -(ny / 2) && y0 + s - 1 <= ny - ny / 2 - 1 &&
+      z0 >= -(nz / 2) && z0 + s - 1 <= nz - nz / 2 - 1) {
+    for (int c = 0; c < s; ++c) {
+      if (wz[c] == T(0)) continue;
+      const int iz = z0 + c < 0 ? z0 + c + nz : z0 + c;
+      for (int b = 0; b < s; ++b) {
+        if (wy[b] == T(0)) continue;
+        const int iy = y0 + b < 0 ? y0 + b + ny : y0 + b;
+        const T wzy = wz[c] * wy[b];
+        const index_t row = (index_t(iz) * ny + iy) * hx + x0;
+        for (int a = 0; a < s; ++a) visit(row + a, wzy * wx[a], conj0);
+      }
+    }
+    return true;
+  }
   for (int c = 0; c < s; ++c) {
     if (wz[c] == T(0)) continue;
     for (int b = 0; b < s; ++b) {
