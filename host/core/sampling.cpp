@@ -74,9 +74,11 @@ void healpix_pix2ang_ring(std::int64_t nside, std::int64_t pix, double& theta, d
     const std::int64_t p = pix - ncap;
     const std::int64_t i = p / (4 * nside) + nside;
     const std::int64_t j = p % (4 * nside) + 1;
-    const std::int64_t s = (i - nside + 1) % 2;
+    const std::int64_t s = (i - nside + 1) % 2;  // 1: centres offset by half a pixel
     z = 4.0 / 3.0 - 2.0 * double(i) / (3.0 * double(nside));
-    phi = kPi / (2.0 * double(nside)) * (double(j) - 0.5 * double(s));
+    // Gorski's phi = pi/(2 Nside) (j - s/2), with j counted so that phi lies in [0, 2 pi) as in
+    // the HEALPix library (on rings with s = 0 the first centre is phi = 0).
+    phi = kPi / (2.0 * double(nside)) * (double(j) - (s ? 0.5 : 1.0));
   } else {  // south cap, mirror of the north
     const std::int64_t p = npix - pix;
     std::int64_t i = std::int64_t((std::sqrt(2.0 * double(p) - 1.0) + 1.0) / 2.0);

@@ -32,7 +32,8 @@ std::vector<Euler> random_orientations(std::int64_t n, std::uint64_t seed);
 std::int64_t healpix_nside(int order);
 std::int64_t healpix_npix(int order);
 /// Centre of pixel `pix` in the RING scheme: colatitude theta and longitude phi in radians, from
-/// Gorski et al. 2005, ApJ 622:759, section 4 (north cap, equatorial belt, south cap formulas).
+/// Gorski et al. 2005, ApJ 622:759, section 4 (north cap, equatorial belt, south cap formulas),
+/// phi in [0, 2 pi) and pixel order within a ring as in the HEALPix library.
 void healpix_pix2ang_ring(std::int64_t nside, std::int64_t pix, double& theta, double& phi);
 /// RELION's default psi step in 3D: 360 / (6 Nside) degrees (src/healpix_sampling.cpp,
 /// HealpixSampling::initialise): 30, 15, 7.5, 3.75, 1.875 degrees for orders 1-5, equal to the
