@@ -330,6 +330,51 @@ std::vector<VertexQuadratic> fit_vertex_quadratics(const Delaunay2D& tri, const 
   return out;
 }
 
+namespace {
+
+/// Clough-Tocher macro element (cubic Bezier on the three micro-triangles (Vi, Vj, C), C the
+/// centroid) from vertex values and gradients, evaluated at macro barycentrics l. The
+/// cross-boundary derivative is made linear along each outer edge (the "reduced" element), so
+/// neighbouring triangles join C1 and quadratics with exact gradients are reproduced exactly.
+double clough_tocher(const double* vx, const double* vy, const double* f, const double* gx,
+                     const double* gy, const double* l) {
+  const double cx = (vx[0] + vx[1] + vx[2]) / 3, cy = (vy[0] + vy[1] + vy[2]) / 3;
+  auto grad_dot = [&](int i, double dx, double dy) { return gx[i] * dx + gy[i] * dy; };
+  double e[3][3];  // e[i][j]: ordinate on edge Vi -> Vj at 1/3 from Vi
+  double a[3];     // ordinate at Vi + (C - Vi)/3
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j)
+      if (j != i) e[i][j] = f[i] + grad_dot(i, vx[j] - vx[i], vy[j] - vy[i]) / 3;
+    a[i] = f[i] + grad_dot(i, cx - vx[i], cy - vy[i]) / 3;
+  }
+  // t[k]: interior ordinate of the micro-triangle opposite Vk (edge Vi Vj), from the linear
+  // normal-derivative condition: with C - Vi = n + lambda (Vj - Vi), n normal to the edge.
+  double t[3];
+  for (int k = 0; k < 3; ++k) {
+    const int i = (k + 1) % 3, j = (k + 2) % 3;
+    const double ex = vx[j] - vx[i], ey = vy[j] - vy[i];
+    const double lam = ((cx - vx[i]) * ex + (cy - vy[i]) * ey) / (ex * ex + ey * ey);
+    const double p0 = (a[i] - f[i]) - lam * (e[i][j] - f[i]);
+    const double p2 = (a[j] - e[j][i]) - lam * (f[j] - e[j][i]);
+    t[k] = e[i][j] + lam * (e[j][i] - e[i][j]) + 0.5 * (p0 + p2);
+  }
+  double m[3];  // ordinate at (Vi + 2C)/3: C1 across the inner edge Vi C
+  for (int i = 0; i < 3; ++i) m[i] = (a[i] + t[(i + 1) % 3] + t[(i + 2) % 3]) / 3;
+  const double c = (m[0] + m[1] + m[2]) / 3;
+  // Micro-triangle (Vi, Vj, C) opposite the vertex k with the smallest barycentric coordinate.
+  int k = 0;
+  if (l[1] < l[k]) k = 1;
+  if (l[2] < l[k]) k = 2;
+  const int i = (k + 1) % 3, j = (k + 2) % 3;
+  const double u = l[i] - l[k], v = l[j] - l[k], w = 3 * l[k];
+  return f[i] * u * u * u + f[j] * v * v * v + c * w * w * w +
+         3 * (e[i][j] * u * u * v + e[j][i] * u * v * v + a[i] * u * u * w + a[j] * v * v * w +
+              m[i] * u * w * w + m[j] * v * w * w) +
+         6 * t[k] * u * v * w;
+}
+
+}  // namespace
+
 std::vector<double> interpolate_cubic(const Delaunay2D& tri, const std::vector<VertexQuadratic>& fits,
                                       const std::vector<TriangleLocation>& loc,
                                       const std::vector<double>& xi, const std::vector<double>& yi) {
@@ -341,23 +386,22 @@ std::vector<double> interpolate_cubic(const Delaunay2D& tri, const std::vector<V
   const auto* t = tri.triangles.data();
   const double* px = tri.x.data();
   const double* py = tri.y.data();
-  const double* qx = xi.data();
-  const double* qy = yi.data();
   double* o = out.data();
   cpu::parallel_for(index_t(loc.size()), [=](index_t i) {
     if (l[i].triangle < 0) {
       o[i] = kNaN;
       return;
     }
-    double s = 0;
+    double vx[3], vy[3], f[3], gx[3], gy[3];
     for (int k = 0; k < 3; ++k) {
       const std::int64_t v = t[l[i].triangle][k];
-      const double dx = qx[i] - px[v], dy = qy[i] - py[v];
-      const VertexQuadratic& c = q[v];
-      s += l[i].lambda[k] *
-           (c.f + c.gx * dx + c.gy * dy + 0.5 * c.hxx * dx * dx + c.hxy * dx * dy + 0.5 * c.hyy * dy * dy);
+      vx[k] = px[v];
+      vy[k] = py[v];
+      f[k] = q[v].f;
+      gx[k] = q[v].gx;
+      gy[k] = q[v].gy;
     }
-    o[i] = s;
+    o[i] = clough_tocher(vx, vy, f, gx, gy, l[i].lambda);
   });
   return out;
 }

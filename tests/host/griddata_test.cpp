@@ -84,10 +84,10 @@ TEST(GriddataTest, LinearReproducesLinearFunctionsAndIsNaNOutside) {
   EXPECT_NEAR(out[q.x.size() + 1], f[17], 1e-12);
 }
 
-// Cubic (local quadratic blend) reproduces quadratics: each vertex's least-squares quadratic fit
-// is exact for quadratic data, and the barycentric blend of exact polynomials is exact: 1e-9
-// (normal equations in scaled offsets, condition ~1e4, times eps). On a smooth non-polynomial
-// function it beats linear interpolation.
+// Cubic (Clough-Tocher) reproduces quadratics: each vertex's least-squares quadratic fit gives the
+// exact gradient for quadratic data, and the reduced Clough-Tocher element reproduces quadratics
+// from exact gradients: 1e-9 (normal equations in scaled offsets, condition ~1e4, times eps). On a
+// smooth non-polynomial function it beats linear interpolation by 10x.
 TEST(GriddataTest, CubicReproducesQuadraticsAndBeatsLinearOnSmoothData) {
   const auto s = random_points(3000, 4);
   auto quad = [](double x, double y) { return 1 + 2 * x - y + 3 * x * x - 2 * x * y + 0.5 * y * y; };
@@ -115,6 +115,69 @@ TEST(GriddataTest, CubicReproducesQuadraticsAndBeatsLinearOnSmoothData) {
   EXPECT_LT(worst, 1e-9);
   std::printf("smooth data, RMS error: linear %.3e  cubic %.3e\n", std::sqrt(err_l / n), std::sqrt(err_c / n));
   EXPECT_LT(err_c, 0.1 * err_l);
+}
+
+// Clough-Tocher is C1: one-sided derivatives across outer edges (between macro triangles) and
+// inner edges (between the micro-triangles at the centroid) agree. The jump of the one-sided
+// difference quotients is O(h |f''|) for a C1 function and O(1) at a kink, so it must shrink 10x
+// when h does (h = 1e-5 -> 1e-6; rounding adds ~1e-10): jump(1e-6) < 0.2 jump(1e-5) + 1e-8.
+TEST(GriddataTest, CubicIsContinuouslyDifferentiableAcrossEdges) {
+  const auto s = random_points(1500, 8);
+  std::vector<double> f;
+  for (std::size_t i = 0; i < s.x.size(); ++i) f.push_back(std::sin(3 * s.x[i]) * std::cos(2 * s.y[i]));
+  const auto t = delaunay_2d(s.x, s.y);
+  const double hs[2] = {1e-5, 1e-6};
+  // Area / longest edge^2: slivers (hull triangles of random points reach 1e-4) are skipped, since
+  // there h is not small against the triangle's height and the quotients are not yet asymptotic.
+  auto shape = [&](std::int64_t tt) {
+    const auto& w = t.triangles[tt];
+    const double ar = std::fabs((s.x[w[1]] - s.x[w[0]]) * (s.y[w[2]] - s.y[w[0]]) -
+                                (s.y[w[1]] - s.y[w[0]]) * (s.x[w[2]] - s.x[w[0]]));
+    double lo = 0;
+    for (int q = 0; q < 3; ++q)
+      lo = std::max(lo, std::hypot(s.x[w[q]] - s.x[w[(q + 1) % 3]], s.y[w[q]] - s.y[w[(q + 1) % 3]]));
+    return ar / (lo * lo);
+  };
+  std::vector<double> qx, qy;
+  int edges = 0;
+  for (std::size_t i = 0; i < t.triangles.size() && edges < 400; ++i) {
+    const auto& v = t.triangles[i];
+    if (shape(std::int64_t(i)) < 0.05) continue;
+    const double cx = (s.x[v[0]] + s.x[v[1]] + s.x[v[2]]) / 3, cy = (s.y[v[0]] + s.y[v[1]] + s.y[v[2]]) / 3;
+    for (int k = 0; k < 3; ++k) {
+      const auto a = v[(k + 1) % 3], b = v[(k + 2) % 3];
+      // Outer edge a-b (interior edges only) at 0.3 along it; inner edge a-C at its midpoint.
+      const double px[2] = {0.7 * s.x[a] + 0.3 * s.x[b], 0.5 * (s.x[a] + cx)};
+      const double py[2] = {0.7 * s.y[a] + 0.3 * s.y[b], 0.5 * (s.y[a] + cy)};
+      const double dx[2] = {s.x[b] - s.x[a], cx - s.x[a]}, dy[2] = {s.y[b] - s.y[a], cy - s.y[a]};
+      for (int e = 0; e < 2; ++e) {
+        if (e == 0 && (t.neighbours[i][k] < 0 || shape(t.neighbours[i][k]) < 0.05)) continue;
+        const double len = std::hypot(dx[e], dy[e]);
+        const double nx = -dy[e] / len, ny = dx[e] / len;
+        for (double h : hs)
+          for (int sgn = -1; sgn <= 1; ++sgn) {
+            qx.push_back(px[e] + sgn * h * nx);
+            qy.push_back(py[e] + sgn * h * ny);
+          }
+        ++edges;
+      }
+    }
+  }
+  const auto out = griddata(s.x, s.y, f, qx, qy, GriddataMethod::cubic);
+  ASSERT_EQ(out.size(), std::size_t(edges) * 6);
+  double worst_ratio = 0;
+  for (int e = 0; e < edges; ++e) {
+    double jump[2];
+    for (int k = 0; k < 2; ++k) {
+      const double* o = out.data() + e * 6 + k * 3;
+      ASSERT_FALSE(std::isnan(o[0] + o[1] + o[2]));
+      jump[k] = std::fabs((o[2] - o[1]) / hs[k] - (o[1] - o[0]) / hs[k]);
+    }
+    EXPECT_LT(jump[1], 0.2 * jump[0] + 1e-8) << "edge " << e << ": jumps " << jump[0] << ", " << jump[1];
+    if (jump[0] > 1e-6) worst_ratio = std::max(worst_ratio, jump[1] / jump[0]);
+  }
+  std::printf("%d edges: derivative jump shrinks with h, largest jump(1e-6)/jump(1e-5) = %.3f\n", edges,
+              worst_ratio);
 }
 
 // Nearest: the value of the closest sample (brute force), everywhere (also outside the hull).

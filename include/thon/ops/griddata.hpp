@@ -2,12 +2,13 @@
 //   linear   barycentric interpolation on the Delaunay triangulation (qhull, reentrant C API);
 //            NaN outside the convex hull, like scipy;
 //   nearest  value of the nearest sample (defined everywhere, like scipy's NearestNDInterpolator);
-//   cubic    NOT scipy's Clough-Tocher element: a local quadratic blend. At each vertex a quadratic
-//            Taylor polynomial T_i (value fixed to the sample, gradient and Hessian by least
-//            squares over its 1-ring, widened to the 2-ring when the 1-ring has fewer than 8
-//            neighbours); inside a triangle the result is sum_i lambda_i T_i(x) with the barycentric
-//            weights lambda_i. It interpolates the samples, reproduces quadratics exactly, is C0
-//            (not C1) across edges, and NaN outside the hull.
+//   cubic    the Clough-Tocher element, as scipy's CloughTocher2DInterpolator: each triangle split
+//            at its centroid into three cubic Bezier patches, C1 inside and across edges (the
+//            "reduced" element: cross-boundary derivative linear along each edge). Vertex
+//            gradients differ from scipy's: scipy minimises a global curvature functional
+//            (Nielson), thon fits a local quadratic by least squares over each vertex's 1-ring
+//            (widened to the 2-ring when it has fewer than 8 neighbours). Reproduces quadratics
+//            exactly; NaN outside the hull.
 // The three stages are separate so that the benchmark can time them: triangulation, point
 // location (a bucket grid of start triangles plus a visibility walk across neighbours), and
 // interpolation.
@@ -56,8 +57,8 @@ class TriangleLocator {
   std::vector<std::int64_t> start_;
 };
 
-/// Per-vertex quadratic Taylor coefficients for the cubic option: f_i, gradient (gx, gy), Hessian
-/// (hxx, hxy, hyy).
+/// Per-vertex local quadratic fit for the cubic option: f_i, gradient (gx, gy), Hessian
+/// (hxx, hxy, hyy). The Clough-Tocher element uses the value and the gradient.
 struct VertexQuadratic {
   double f = 0, gx = 0, gy = 0, hxx = 0, hxy = 0, hyy = 0;
 };
@@ -66,6 +67,7 @@ std::vector<VertexQuadratic> fit_vertex_quadratics(const Delaunay2D& tri, const 
 /// Interpolation from located queries. NaN where the location is outside the hull.
 std::vector<double> interpolate_linear(const Delaunay2D& tri, const std::vector<double>& values,
                                        const std::vector<TriangleLocation>& loc);
+/// Clough-Tocher interpolation from located queries and per-vertex fits; NaN outside the hull.
 std::vector<double> interpolate_cubic(const Delaunay2D& tri, const std::vector<VertexQuadratic>& fits,
                                       const std::vector<TriangleLocation>& loc,
                                       const std::vector<double>& xi, const std::vector<double>& yi);
