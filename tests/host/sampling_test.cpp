@@ -116,7 +116,7 @@ TEST(SamplingTest, RandomRotationsAreUniformAndSeeded) {
 struct GridStats {
   double covering_deg, nn_mean_deg, nn_cv;
 };
-GridStats stats(const std::vector<Quat>& grid, const std::vector<Quat>& probes) {
+GridStats stats(const std::vector<QuaternionD>& grid, const std::vector<QuaternionD>& probes) {
   const auto nn = nearest_neighbour_distances(grid);
   return {covering_radius(grid, probes) * 180 / kPi, mean(nn) * 180 / kPi, coeff_of_variation(nn)};
 }
