@@ -115,22 +115,20 @@ PointGroup make_point_group(const std::string& name) {
     g.n = 0;
     g.setting = s.size() == 1 ? 2 : s[1] - '0';
     const double a = 1.0 / std::sqrt(1.0 + phi * phi), b = phi / std::sqrt(1.0 + phi * phi);
+    // A 2-fold and a 5-fold axis 31.7 degrees apart generate the group; RELION also lists a 3-fold
+    // axis (given there to 8 digits only), which the tests find among the generated operators.
     switch (g.setting) {
       case 1:
-        gens = {rotation_about({1, 0, 0}, 2), rotation_about({b, 0, -a}, 5),
-                rotation_about(unit(phi, 1.0 / phi, 0), 3)};
+        gens = {rotation_about({1, 0, 0}, 2), rotation_about({b, 0, -a}, 5)};
         break;
       case 2:
-        gens = {rotation_about({0, 0, 1}, 2), rotation_about({a, 0, b}, 5),
-                rotation_about(unit(0, 1.0 / phi, phi), 3)};
+        gens = {rotation_about({0, 0, 1}, 2), rotation_about({a, 0, b}, 5)};
         break;
       case 3:
-        gens = {rotation_about({-a, 0, b}, 2), rotation_about({0, 0, 1}, 5),
-                rotation_about(unit(-0.4911234778630044, 0.3568220764705179, 0.7946544753759428), 3)};
+        gens = {rotation_about({-a, 0, b}, 2), rotation_about({0, 0, 1}, 5)};
         break;
       default:
-        gens = {rotation_about({a, 0, b}, 2), rotation_about(unit(2, 0, 1), 5),
-                rotation_about(unit(0.4911234778630044, 0.3568220764705179, 0.7946544753759428), 3)};
+        gens = {rotation_about({a, 0, b}, 2), rotation_about(unit(2, 0, 1), 5)};
         break;
     }
     expected = 60;
