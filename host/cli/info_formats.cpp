@@ -1,6 +1,8 @@
 // `thon info` for STAR files, HDF5 files and atomic models.
 #include "cli/info_formats.hpp"
 
+#include "cli/info_registry.hpp"
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -155,5 +157,13 @@ bool sniff_model(const std::string& path) {
   return h.find("_atom_site.") != std::string::npos || h.rfind("HEADER", 0) == 0 || h.rfind("CRYST1", 0) == 0 ||
          h.rfind("ATOM  ", 0) == 0 || h.find("\nATOM  ") != std::string::npos || h.find("\nHETATM") != std::string::npos;
 }
+
+namespace {
+const bool registered_star = register_info_format({"STAR", {".star"}, sniff_star, describe_star});
+const bool registered_hdf5 = register_info_format({"HDF5", {".h5", ".hdf5", ".hdf"}, sniff_hdf5, describe_hdf5});
+const bool registered_model =
+    register_info_format({"atomic model (PDB/mmCIF)", {".pdb", ".ent", ".cif", ".mmcif", ".pdb.gz", ".cif.gz", ".ent.gz"},
+                          sniff_model, describe_model});
+}  // namespace
 
 }  // namespace thon::cli
