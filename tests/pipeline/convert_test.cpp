@@ -62,6 +62,10 @@ TEST(ConvertCli, CryosparcToStar) {
   }
   EXPECT_EQ(star.optics[0].amplitude_contrast, 0.07);
   std::string info;
+  ASSERT_EQ(run_thon("info " + cs, &info), 0) << info;
+  expect_contains(info, "records: 2019 of 246 bytes, 34 fields");
+  expect_contains(info, "alignments3D/pose                f4 (3)");
+  expect_contains(info, "as RELION particles: 2019 particles, 1 optics group; poses yes, shifts yes, CTF yes, half-sets yes");
   ASSERT_EQ(run_thon("info " + dir.file("p.star"), &info), 0) << info;
   expect_contains(info, "data_particles: loop, 2019 rows");
   expect_contains(info, "RELION 3.1 particles: 2019 particles, 1 optics group");
