@@ -1,6 +1,8 @@
 // `thon info` for STAR files, HDF5 files and atomic models.
 #include "cli/info_formats.hpp"
 
+#include "cli/info_registry.hpp"
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -8,6 +10,7 @@
 #include <sstream>
 
 #include "thon/core/error.hpp"
+#include "thon/io/cryosparc.hpp"
 #include "thon/io/hdf5.hpp"
 #include "thon/io/model.hpp"
 #include "thon/io/particles.hpp"
@@ -131,6 +134,33 @@ void describe_model(const std::string& path) {
   std::printf("centre of mass: (%.3f, %.3f, %.3f) A\n", c.x, c.y, c.z);
 }
 
+void describe_cryosparc(const std::string& path) {
+  const io::NpyRecords r = io::NpyRecords::read(path);
+  std::printf("cryoSPARC / NumPy structured array: %s\n", path.c_str());
+  std::printf("records: %lld of %lld bytes, %zu fields\n", (long long)r.n_records(), (long long)r.record_bytes(),
+              r.fields().size());
+  for (const auto& f : r.fields()) {
+    std::string shape;
+    for (std::size_t i = 0; i < f.shape.size(); ++i) shape += (i ? ", " : " (") + std::to_string(f.shape[i]);
+    if (!shape.empty()) shape += ")";
+    std::printf("  %-32s %c%d%s%s\n", f.name.c_str(), f.kind, f.kind == 'U' ? f.item_bytes / 4 : f.item_bytes,
+                f.big_endian ? " big-endian" : "", shape.c_str());
+  }
+  if (!r.find("blob/path")) return;
+  const io::ParticleTable t = io::cryosparc_to_particles(r);
+  std::printf("as RELION particles: %zu particles, %zu optics group%s; poses %s, shifts %s, CTF %s, half-sets %s\n",
+              t.particles.size(), t.optics.size(), t.optics.size() == 1 ? "" : "s", yes(t.present.angles),
+              yes(t.present.origins), yes(t.present.ctf), yes(t.present.random_subset));
+  for (const auto& g : t.optics)
+    std::printf("  optics group %d: %.6g A/px, box %d, %.6g kV, Cs %.6g mm, amplitude contrast %.6g\n", g.number,
+                g.pixel_size_A, g.image_size, g.voltage_kV, g.cs_mm, g.amplitude_contrast);
+}
+
+bool sniff_cryosparc(const std::string& path) {
+  const std::string h = head_of(path, 6);
+  return h.size() == 6 && std::memcmp(h.data(), "\x93NUMPY", 6) == 0;
+}
+
 bool sniff_star(const std::string& path) {
   const std::string h = head_of(path, 65536);
   if (h.find('\0') != std::string::npos) return false;
@@ -155,5 +185,14 @@ bool sniff_model(const std::string& path) {
   return h.find("_atom_site.") != std::string::npos || h.rfind("HEADER", 0) == 0 || h.rfind("CRYST1", 0) == 0 ||
          h.rfind("ATOM  ", 0) == 0 || h.find("\nATOM  ") != std::string::npos || h.find("\nHETATM") != std::string::npos;
 }
+
+namespace {
+const bool registered_star = register_info_format({"STAR", {".star"}, sniff_star, describe_star});
+const bool registered_hdf5 = register_info_format({"HDF5", {".h5", ".hdf5", ".hdf"}, sniff_hdf5, describe_hdf5});
+const bool registered_model =
+    register_info_format({"atomic model (PDB/mmCIF)", {".pdb", ".ent", ".cif", ".mmcif", ".pdb.gz", ".cif.gz", ".ent.gz"},
+                          sniff_model, describe_model});
+const bool registered_cs = register_info_format({"cryoSPARC .cs (NumPy)", {".cs", ".npy"}, sniff_cryosparc, describe_cryosparc});
+}  // namespace
 
 }  // namespace thon::cli

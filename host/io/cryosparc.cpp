@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
@@ -464,38 +465,54 @@ ParticleTable cryosparc_to_particles(const NpyRecords& cs, const CryosparcOption
   t.present.class_number = f_class != nullptr;
   std::map<std::tuple<double, double, double, double, double, int>, int> groups;
   t.particles.reserve(std::size_t(cs.n_records()));
-  auto value = [&](std::int64_t r, const NpyField* f, std::int64_t e = 0) {
-    const double v = cs.number(r, *f, e);
+  // float32 fields become the double of their shortest decimal form (0.07f -> 0.07, not
+  // 0.07000000029802322), so the STAR file shows the digits cryoSPARC stored; float(value) is
+  // still exactly the stored float.
+  // Poses and shifts, which are transformed, use the exact stored values (exact = true).
+  auto value = [&](std::int64_t r, const NpyField* f, std::int64_t e = 0, bool exact = false) {
+    double v = cs.number(r, *f, e);
     if (!std::isfinite(v))
       fail(ErrorCode::invalid_argument, src, ": record ", r, ", field '", f->name, "': value is not finite");
+    if (!exact && f->kind == 'f' && f->item_bytes <= 4) {
+      char buf[32];
+      const auto w = std::to_chars(buf, buf + sizeof buf, float(v));
+      std::from_chars(buf, w.ptr, v);
+    }
     return v;
   };
+  // A whole number in [lo, hi] (image sizes, groups, classes, indices).
+  auto whole = [&](std::int64_t r, const NpyField* f, double lo, double hi) {
+    const double v = value(r, f, 0, true);
+    if (v != std::floor(v) || v < lo || v > hi)
+      fail(ErrorCode::invalid_argument, src, ": record ", r, ", field '", f->name, "': ", v, " is not a whole number in [",
+           lo, ", ", hi, "]");
+    return v;
+  };
+  constexpr double kIntMax = 2147483646.0;
   for (std::int64_t r = 0; r < cs.n_records(); ++r) {
     Particle p;
     std::string path = cs.text(r, f_path);
     if (!path.empty() && path[0] == '>') path.erase(0, 1);  // cryoSPARC marks imported paths with '>'
     if (path.empty()) fail(ErrorCode::invalid_argument, src, ": record ", r, ": empty 'blob/path'");
     if (!options.image_directory.empty()) path = (std::filesystem::path(options.image_directory) / path).string();
-    const double idx = value(r, &f_idx);
-    if (idx < 0 || idx != std::floor(idx))
-      fail(ErrorCode::invalid_argument, src, ": record ", r, ": bad 'blob/idx' ", idx);
+    const double idx = whole(r, &f_idx, 0, 9.0e15);
     p.image_name = format_image_name(std::int64_t(idx), path);
 
     OpticsGroup g;
     g.pixel_size_A = value(r, &f_psize);
     if (!(g.pixel_size_A > 0))
       fail(ErrorCode::invalid_argument, src, ": record ", r, ": 'blob/psize_A' must be positive, got ", g.pixel_size_A);
-    if (f_shape) g.image_size = int(value(r, f_shape));
+    if (f_shape) g.image_size = int(whole(r, f_shape, 0, kIntMax));
     if (have_ctf) {
       g.voltage_kV = value(r, ctf[3]);
       g.cs_mm = value(r, ctf[4]);
       g.amplitude_contrast = value(r, ctf[5]);
       p.defocus_u_A = value(r, ctf[0]);
       p.defocus_v_A = value(r, ctf[1]);
-      p.defocus_angle_deg = value(r, ctf[2]) * kDeg;
-      if (f_phase) p.phase_shift_deg = value(r, f_phase) * kDeg;
+      p.defocus_angle_deg = value(r, ctf[2], 0, true) * kDeg;
+      if (f_phase) p.phase_shift_deg = value(r, f_phase, 0, true) * kDeg;
     }
-    const int exp_group = f_group ? int(value(r, f_group)) : 0;
+    const int exp_group = f_group ? int(whole(r, f_group, -kIntMax, kIntMax)) : 0;
     const auto key = std::make_tuple(double(exp_group), g.pixel_size_A, g.voltage_kV, g.cs_mm, g.amplitude_contrast, g.image_size);
     auto it = groups.find(key);
     if (it == groups.end()) {
@@ -506,13 +523,13 @@ ParticleTable cryosparc_to_particles(const NpyRecords& cs, const CryosparcOption
     }
     p.optics_group = it->second;
     if (f_pose) {
-      const Vec3<double> v{value(r, f_pose, 0), value(r, f_pose, 1), value(r, f_pose, 2)};
+      const Vec3<double> v{value(r, f_pose, 0, true), value(r, f_pose, 1, true), value(r, f_pose, 2, true)};
       const Mat3<double> a = transpose(rotation_vector_to_matrix(v));  // RELION's A = R(v)^T
       detail::relion_matrix_to_euler_deg(a, &p.rot_deg, &p.tilt_deg, &p.psi_deg);
     }
     if (f_shift) {
-      p.origin_x_A = value(r, f_shift, 0) * g.pixel_size_A;
-      p.origin_y_A = value(r, f_shift, 1) * g.pixel_size_A;
+      p.origin_x_A = value(r, f_shift, 0, true) * g.pixel_size_A;
+      p.origin_y_A = value(r, f_shift, 1, true) * g.pixel_size_A;
     }
     if (f_split) {
       const double s = value(r, f_split);
@@ -520,7 +537,7 @@ ParticleTable cryosparc_to_particles(const NpyRecords& cs, const CryosparcOption
         fail(ErrorCode::invalid_argument, src, ": record ", r, ": 'alignments3D/split' must be 0 or 1, got ", s);
       p.random_subset = int(s) + 1;
     }
-    if (f_class) p.class_number = int(value(r, f_class)) + 1;
+    if (f_class) p.class_number = int(whole(r, f_class, 0, kIntMax - 1)) + 1;
     t.particles.push_back(std::move(p));
   }
   if (t.optics.empty()) {

@@ -92,21 +92,21 @@ TEST(Cryosparc, ConvertsTheRealRefinement) {
   EXPECT_TRUE(t.present.angles && t.present.origins && t.present.ctf && t.present.random_subset);
   ASSERT_EQ(t.optics.size(), 1u);
   // PROVENANCE.md: 180 x 180 boxes at 2.95 Å, 200 kV, Cs 2.0, AC 0.07 (stored as float32).
-  EXPECT_EQ(t.optics[0].pixel_size_A, double(2.95f));
+  EXPECT_EQ(t.optics[0].pixel_size_A, 2.95);  // the shortest decimal of the float32
   EXPECT_EQ(t.optics[0].image_size, 180);
   EXPECT_EQ(t.optics[0].voltage_kV, 200.0);
   EXPECT_EQ(t.optics[0].cs_mm, 2.0);
-  EXPECT_EQ(t.optics[0].amplitude_contrast, double(0.07f));
+  EXPECT_EQ(t.optics[0].amplitude_contrast, 0.07);
   // Record 0 (PROVENANCE.md): df1 45591.37, df2 45309.793, angle -1.3636448 rad, shift (11.334375, -1.828125).
   const Particle& p0 = t.particles[0];
-  EXPECT_EQ(p0.defocus_u_A, double(45591.37f));
-  EXPECT_EQ(p0.defocus_v_A, double(45309.793f));
+  EXPECT_EQ(p0.defocus_u_A, 45591.37);
+  EXPECT_EQ(p0.defocus_v_A, 45309.793);
   EXPECT_NEAR(p0.defocus_angle_deg, -1.3636448 * 180 / M_PI, 1e-5);
   EXPECT_NEAR(p0.origin_x_A, 11.334375 * 2.95, 1e-5);
   EXPECT_NEAR(p0.origin_y_A, -1.828125 * 2.95, 1e-5);
   EXPECT_EQ(p0.image_name.substr(0, 21), "000001@J19/extract/20");
 
-  // Every CTF value equals the source field (radians -> degrees for the angle).
+  // Every CTF value equals the source field: the same float32 (the angle: radians -> degrees).
   const NpyField& df1 = cs.require("ctf/df1_A");
   const NpyField& df2 = cs.require("ctf/df2_A");
   const NpyField& ang = cs.require("ctf/df_angle_rad");
@@ -114,8 +114,8 @@ TEST(Cryosparc, ConvertsTheRealRefinement) {
   int half[2] = {0, 0};
   for (std::int64_t r = 0; r < cs.n_records(); ++r) {
     const Particle& p = t.particles[std::size_t(r)];
-    ASSERT_EQ(p.defocus_u_A, cs.number(r, df1));
-    ASSERT_EQ(p.defocus_v_A, cs.number(r, df2));
+    ASSERT_EQ(float(p.defocus_u_A), float(cs.number(r, df1)));
+    ASSERT_EQ(float(p.defocus_v_A), float(cs.number(r, df2)));
     ASSERT_EQ(p.defocus_angle_deg, cs.number(r, ang) * (180.0 / 3.14159265358979323846));
     ASSERT_EQ(p.random_subset, int(cs.number(r, split)) + 1);
     ++half[p.random_subset - 1];

@@ -11,6 +11,8 @@
 //          accel_kv, cs_mm, amp_contrast -> optics group.
 //   split  alignments3D/split 0/1 -> rlnRandomSubset 1/2; alignments3D/class 0-based -> +1.
 //   image  blob/idx (0-based) and blob/path -> rlnImageName "idx+1@path".
+//   float32 values are taken as the shortest decimal that reads back as the same float (0.07f ->
+//   0.07), so float(converted) == stored value exactly.
 #pragma once
 
 #include <cstdint>
