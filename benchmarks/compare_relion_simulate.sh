@@ -39,8 +39,8 @@ printf "%8s  %10s %10s %8s  %10s %10s  %s\n" n thon_s relion_s ratio thon_MB rel
 for n in "${counts[@]}"; do
   # Inputs: poses, origins and CTF drawn by thon (astigmatism and shifts exercise every column).
   "$thon" simulate --model builtin --box "$box" --apix "$apix" --n "$n" --no-noise --astig 1000 --max-shift 5 \
-    --seed 1 --device "$device" --quiet --o "in$n" >/dev/null
-  /usr/bin/time -v "$thon" simulate --map "in${n}_truth.mrc" --poses "in$n.star" --no-noise --device "$device" \
+    --seed 1 --device "$device" --no-hdf5 --quiet --o "in$n" >/dev/null
+  /usr/bin/time -v "$thon" simulate --map "in${n}_truth.mrc" --poses "in$n.star" --no-noise --no-hdf5 --device "$device" \
     --quiet --o "thon$n" >"thon$n.log" 2>"thon$n.time"
   /usr/bin/time -v relion_project --i "in${n}_truth.mrc" --ang "in$n.star" --ctf --o "relion$n" \
     >"relion$n.log" 2>"relion$n.time"

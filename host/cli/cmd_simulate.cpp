@@ -18,8 +18,21 @@ struct Args {
   bool no_noise = false;
   bool no_ctf = false;
   bool quiet = false;
+  bool no_hdf5 = false;
   std::string write_builtin;
 };
+
+/// "thon simulate --opt value ..." as given (for the HDF5 provenance).
+std::string command_line(const CLI::App& app) {
+  std::string s = "thon simulate";
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->count() == 0 || opt->get_name() == "--help") continue;
+    s += " " + opt->get_name();
+    if (opt->get_expected_max() > 0)
+      for (const auto& r : opt->results()) s += " " + r;
+  }
+  return s;
+}
 
 void run(Args& a, CLI::App& app) {
   using thon::pipeline::SimulateOptions;
@@ -33,6 +46,8 @@ void run(Args& a, CLI::App& app) {
   a.o.noise = a.no_noise ? SimulateOptions::Noise::none : (snr ? SimulateOptions::Noise::snr : SimulateOptions::Noise::dose);
   a.o.apply_ctf = !a.no_ctf;
   a.o.progress = !a.quiet;
+  a.o.write_hdf5 = !a.no_hdf5;
+  a.o.command_line = command_line(app);
   // With --poses and no --n, every pose of the file is used.
   if (!a.o.poses_path.empty() && app.get_option("--n")->count() == 0) a.o.n_images = 0;
   // A map brings its own box and pixel size unless they are given.
@@ -91,8 +106,9 @@ void setup(CLI::App& app) {
   app.add_option("--seed", o.seed, "Random seed (poses, defocus, shifts, noise)")->capture_default_str();
   thon::cli::add_device_option(app, a->device);
   app.add_option("--batch", o.batch, "Images per batch (0: automatic)")->capture_default_str();
-  app.add_option("--o", o.output_prefix, "Output prefix: writes PREFIX.mrcs, PREFIX.star, PREFIX_truth.mrc");
+  app.add_option("--o", o.output_prefix, "Output prefix: writes PREFIX.mrcs, PREFIX.star, PREFIX_truth.mrc, PREFIX.h5");
   app.add_option("--write-builtin-model", a->write_builtin, "Write the built-in model as a PDB file (and stop unless --o)");
+  app.add_flag("--no-hdf5", a->no_hdf5, "Do not write PREFIX.h5 (thon's HDF5 dataset: images, particles, provenance)");
   app.add_flag("--quiet", a->quiet, "No progress bar");
   app.callback([a, &app] { run(*a, app); });
 }

@@ -6,12 +6,14 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "core/progress.hpp"
 #include "io/atomic_file.hpp"
 #include "thon/core/array.hpp"
 #include "thon/core/error.hpp"
 #include "thon/core/units.hpp"
+#include "thon/io/hdf5.hpp"
 #include "thon/io/mrc.hpp"
 #include "thon/io/particles.hpp"
 #include "thon/math/electron.hpp"
@@ -185,7 +187,7 @@ std::vector<ParticleRecord> make_particles(const SimulateOptions& o, std::int64_
   }
   const std::int64_t n = o.n_images;
   rec.resize(std::size_t(n));
-  const std::vector<Euler> poses = random_orientations(n, o.seed);
+  const auto poses = random_orientations(n, o.seed);
   for (std::int64_t i = 0; i < n; ++i) {
     ParticleRecord& r = rec[std::size_t(i)];
     r.rot_deg = poses[std::size_t(i)].rot_deg;
@@ -321,7 +323,7 @@ SimulateSummary simulate(const SimulateOptions& o) {
   summary.n_images = n;
 
   const std::string stack_path = o.output_prefix + ".mrcs", star_path = o.output_prefix + ".star";
-  const std::string truth_path = o.output_prefix + "_truth.mrc";
+  const std::string truth_path = o.output_prefix + "_truth.mrc", h5_path = o.output_prefix + ".h5";
   io::AtomicOutputSet outputs;
   io::write_mrc(outputs.add(truth_path), truth);
 
@@ -355,6 +357,19 @@ SimulateSummary simulate(const SimulateOptions& o) {
   const int batch = auto_batch(o, b, n);
   summary.batch = batch;
   const index_t nhalf = index_t(b / 2 + 1) * b, npix = index_t(b) * b;
+  // The STAR file names the stack relative to its own directory (run RELION from there).
+  const std::string stack_name = fs::path(stack_path).filename().string();
+  const io::ParticleTable table = make_table(o, summary, records, stack_name);
+  std::unique_ptr<io::DatasetWriter> h5;
+  if (o.write_hdf5) {
+    io::DatasetAttributes attributes;
+    attributes.generator = "thon simulate";
+    attributes.command_line = o.command_line;
+    attributes.seed = std::int64_t(o.seed);
+    attributes.pixel_size_A = p;
+    attributes.voltage_kV = o.voltage_kV;
+    h5 = std::make_unique<io::DatasetWriter>(outputs.add(h5_path), b, b, table.optics, table.present, attributes);
+  }
   std::vector<Mat3<double>> poses(static_cast<std::size_t>(batch));
   std::vector<ops::ImageParticle> particles(static_cast<std::size_t>(batch));
   Buffer<Complex<float>> slices(batch * nhalf);
@@ -378,19 +393,19 @@ SimulateSummary simulate(const SimulateOptions& o) {
       projector.project(poses.data(), count, slices.data());
       ops::form_images(o.device, setup, particles.data(), count, slices.data(), images.data());
       writer.append(images.data(), count);
+      if (h5) h5->append(images.data(), table.particles.data() + first, count);
       progress.advance(count);
     }
     progress.finish();
     writer.commit();
+    if (h5) h5->commit();
   }
   summary.images_s = seconds_since(t0);
 
-  // The STAR file names the stack relative to its own directory (run RELION from there).
-  const std::string stack_name = fs::path(stack_path).filename().string();
-  const io::ParticleTable table = make_table(o, summary, records, stack_name);
   io::write_particles(outputs.add(star_path), table);
   outputs.commit_all();
   summary.outputs = {stack_path, star_path, truth_path};
+  if (o.write_hdf5) summary.outputs.push_back(h5_path);
   summary.total_s = seconds_since(t_start);
   return summary;
 }

@@ -49,7 +49,8 @@ struct SimulateOptions {
   Device device = Device::cpu;
   int batch = 0;                   ///< images per batch; 0 = automatic (memory-sized)
   std::string output_prefix;       ///< writes prefix.mrcs, prefix.star, prefix.h5, prefix_truth.mrc
-  bool write_hdf5 = true;
+  bool write_hdf5 = true;          ///< prefix.h5: thon's dataset container (io/hdf5.hpp)
+  std::string command_line;        ///< recorded in the HDF5 provenance
   bool progress = true;
 };
 

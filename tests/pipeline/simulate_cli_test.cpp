@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "test_util.hpp"
+#include "thon/io/hdf5.hpp"
 #include "thon/io/model.hpp"
 #include "thon/io/mrc.hpp"
 #include "thon/io/particles.hpp"
@@ -61,7 +62,8 @@ TEST(SimulateCli, WritesStackStarAndTruthWithTheTrueParameters) {
   simulate("--model " + model + " --n 12 --box 32 --apix 2 --defocus-min 8000 --defocus-max 20000 --astig 600 "
            "--max-shift 5 --dose 30 --voltage 200 --cs 2.0 --ac 0.07 --bfactor 10 --seed 3 --device cpu",
            dir.file("sim"));
-  EXPECT_EQ(listing(dir.path()), (std::vector<std::string>{"sim.mrcs", "sim.star", "sim_truth.mrc", "small.pdb"}));
+  EXPECT_EQ(listing(dir.path()),
+            (std::vector<std::string>{"sim.h5", "sim.mrcs", "sim.star", "sim_truth.mrc", "small.pdb"}));
 
   const thon::io::MrcHeader h = thon::io::read_mrc_header(dir.file("sim.mrcs"));
   EXPECT_EQ(h.nx, 32);
@@ -103,6 +105,24 @@ TEST(SimulateCli, WritesStackStarAndTruthWithTheTrueParameters) {
     EXPECT_EQ(p.random_subset, int(i % 2) + 1);  // alternating half-sets
     EXPECT_GE(p.tilt_deg, 0.0);
     EXPECT_LE(p.tilt_deg, 180.0);
+  }
+
+  // The HDF5 dataset holds the same images and particles, and the provenance.
+  const thon::io::DatasetReader h5(dir.file("sim.h5"));
+  ASSERT_EQ(h5.count(), 12);
+  EXPECT_EQ(h5.nx(), 32);
+  EXPECT_EQ(h5.attributes().generator, "thon simulate");
+  EXPECT_EQ(h5.attributes().seed, 3);
+  EXPECT_NE(h5.attributes().command_line.find("--dose 30"), std::string::npos);
+  std::vector<float> images(12 * 32 * 32);
+  h5.read_images(0, 12, images.data());
+  EXPECT_TRUE(std::equal(images.begin(), images.end(), stack.begin()));
+  const auto hp = h5.read_particles(0, 12);
+  for (std::size_t i = 0; i < hp.size(); ++i) {
+    EXPECT_EQ(hp[i].rot_deg, t.particles[i].rot_deg);
+    EXPECT_EQ(hp[i].origin_x_A, t.particles[i].origin_x_A);
+    EXPECT_EQ(hp[i].defocus_v_A, t.particles[i].defocus_v_A);
+    EXPECT_EQ(hp[i].random_subset, t.particles[i].random_subset);
   }
 }
 
