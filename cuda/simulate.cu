@@ -46,12 +46,15 @@ void form_images(const math::ImageFormationSetup& s, const math::ImageParticle* 
   memory::copy(d_particles.data(), Memory::device, particles, Memory::host, d_particles.bytes());
   memory::copy(d_slices.data(), Memory::device, slices, Memory::host, d_slices.bytes());
 
+  Buffer<Cf, Memory::device> d_shifts(n * (b / 2 + 1 + b));
+  parallel_for(policy(), d_shifts.size(), math::ShiftTableFunctor{s, d_particles.data(), d_shifts.data()});
+  THON_CUDA_LAUNCH_CHECK();
   Plan2D c2r(b, int(n), CUFFT_C2R);
   auto* d_im = d_images.data();
   auto* d_fp = d_f.data();
   auto scale = [=] __device__(index_t i) { d_im[i] *= inv_n; };
   if (!s.tilted) {
-    parallel_for(policy(), n * nhalf, math::TransferFunctor{s, d_particles.data(), d_slices.data(), d_fp, 0});
+    parallel_for(policy(), n * nhalf, math::TransferFunctor{s, d_particles.data(), d_shifts.data(), d_slices.data(), d_fp, 0});
     THON_CUDA_LAUNCH_CHECK();
     THON_CUDA_CHECK(cufftExecC2R(c2r.get(), reinterpret_cast<cufftComplex*>(d_fp), d_im));
     parallel_for(policy(), n * npix, scale);
@@ -61,7 +64,7 @@ void form_images(const math::ImageFormationSetup& s, const math::ImageParticle* 
     auto* d_st = d_strip.data();
     auto scale_strip = [=] __device__(index_t i) { d_st[i] *= inv_n; };
     for (int strip = s.strip_lo; strip <= s.strip_hi; ++strip) {
-      parallel_for(policy(), n * nhalf, math::TransferFunctor{s, d_particles.data(), d_slices.data(), d_fp, strip});
+      parallel_for(policy(), n * nhalf, math::TransferFunctor{s, d_particles.data(), d_shifts.data(), d_slices.data(), d_fp, strip});
       THON_CUDA_LAUNCH_CHECK();
       THON_CUDA_CHECK(cufftExecC2R(c2r.get(), reinterpret_cast<cufftComplex*>(d_fp), d_st));
       parallel_for(policy(), n * npix, scale_strip);

@@ -21,14 +21,15 @@ void form_images(const ops::ImageFormationSetup& s, const ops::ImageParticle* pa
   const int b = s.box;
   const index_t npix = index_t(b) * b, nhalf = index_t(b / 2 + 1) * b;
   const Shape shape{b, b, 1, int(n)};
-  Buffer<Cf> f(n * nhalf);
+  Buffer<Cf> f(n * nhalf), shifts(n * (b / 2 + 1 + b));
+  parallel_for(shifts.size(), ShiftTableFunctor{s, particles, shifts.data()});
   if (!s.tilted) {
-    parallel_for(n * nhalf, TransferFunctor{s, particles, slices, f.data(), 0});
+    parallel_for(n * nhalf, TransferFunctor{s, particles, shifts.data(), slices, f.data(), 0});
     fft_c2r_destructive(f.data(), images, shape);
   } else {
     Buffer<float> strip_images(n * npix);
     for (int strip = s.strip_lo; strip <= s.strip_hi; ++strip) {
-      parallel_for(n * nhalf, TransferFunctor{s, particles, slices, f.data(), strip});
+      parallel_for(n * nhalf, TransferFunctor{s, particles, shifts.data(), slices, f.data(), strip});
       fft_c2r_destructive(f.data(), strip_images.data(), shape);
       parallel_for(n * npix, StripCopyFunctor{s, strip_images.data(), images, strip});
     }

@@ -99,12 +99,13 @@ inline void tilt_strip_range(ImageFormationSetup& s) {
     }
 }
 
-/// The factor multiplying S(k) at half-complex bin (ix, iy): contrast scale x CTF (at defocus
-/// offset `defocus_offset_A`, for tilted strips) x origin shift, and with `with_detector` the
-/// detector's signal transfer (sqrt(DQE/DQE0) before shot noise, else MTF/MTF0: ops/detector.hpp).
+/// The real factor multiplying S(k) at half-complex bin (ix, iy): contrast scale x CTF (at defocus
+/// offset `defocus_offset_A`, for tilted strips), and with `with_detector` the detector's signal
+/// transfer (sqrt(DQE/DQE0) before shot noise, else MTF/MTF0: ops/detector.hpp). The origin shift
+/// is the other factor (image_transfer; the fast paths build it from per-axis tables).
 template <class T>
-THON_HD Complex<T> image_transfer(const ImageFormationSetup& s, const ImageParticle& p, int ix, int iy,
-                                  T defocus_offset_A, bool with_detector) {
+THON_HD T image_transfer_real(const ImageFormationSetup& s, const ImageParticle& p, int ix, int iy,
+                              T defocus_offset_A, bool with_detector) {
   T kx, ky;
   half_complex_frequency(ix, iy, s.box, s.box, T(s.pixel_size_A), &kx, &ky);
   T f = T(s.contrast_scale);
@@ -122,7 +123,31 @@ THON_HD Complex<T> image_transfer(const ImageFormationSetup& s, const ImageParti
                ? detector_signal_prefilter(s.detector, fx, fy)
                : detector_mtf(s.detector, fx, fy) / detector_mtf(s.detector, 0, 0));
   }
-  return phase_shift_factor(kx, ky, T(0), T(p.origin_x_A), T(p.origin_y_A), T(0)) * f;
+  return f;
+}
+
+/// The whole factor: image_transfer_real x the origin shift exp(+2 pi i k.o) (filter.hpp).
+template <class T>
+THON_HD Complex<T> image_transfer(const ImageFormationSetup& s, const ImageParticle& p, int ix, int iy,
+                                  T defocus_offset_A, bool with_detector) {
+  T kx, ky;
+  half_complex_frequency(ix, iy, s.box, s.box, T(s.pixel_size_A), &kx, &ky);
+  return phase_shift_factor(kx, ky, T(0), T(p.origin_x_A), T(p.origin_y_A), T(0)) *
+         image_transfer_real(s, p, ix, iy, defocus_offset_A, with_detector);
+}
+
+/// Per-axis origin-shift tables of one image: exp(+2 pi i kx ox) for the box/2+1 x bins, then
+/// exp(+2 pi i ky oy) for the box y bins (their product is the 2D shift phase).
+template <class T>
+THON_HD Complex<T> origin_shift_table_entry(const ImageFormationSetup& s, const ImageParticle& p, int j) {
+  const int h = s.box / 2 + 1;
+  T kx, ky;
+  if (j < h) {
+    half_complex_frequency(j, 0, s.box, s.box, T(s.pixel_size_A), &kx, &ky);
+    return phase_shift_factor(kx, T(0), T(0), T(p.origin_x_A), T(0), T(0));
+  }
+  half_complex_frequency(0, j - h, s.box, s.box, T(s.pixel_size_A), &kx, &ky);
+  return phase_shift_factor(T(0), ky, T(0), T(0), T(p.origin_y_A), T(0));
 }
 
 /// The projector's slices are centred half-complex transforms (origin at n/2: ops/project.hpp,

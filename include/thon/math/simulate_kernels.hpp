@@ -17,9 +17,21 @@ namespace thon::math {
 /// f[i] = slice[i] * image_transfer * centred_to_origin_sign: the r2c-layout transform of the
 /// contrast image, detector included; for strip `strip` of a tilted image, without the detector
 /// (it filters the assembled image afterwards, as the optics come before the detector).
+/// shifts[i] for i over n images x (box/2+1 + box): the per-axis origin-shift tables.
+struct ShiftTableFunctor {
+  ImageFormationSetup s;
+  const ImageParticle* particles;
+  Complex<float>* shifts;
+  THON_HD void operator()(index_t i) const {
+    const index_t per_image = s.box / 2 + 1 + s.box;
+    shifts[i] = origin_shift_table_entry<float>(s, particles[i / per_image], int(i % per_image));
+  }
+};
+
 struct TransferFunctor {
   ImageFormationSetup s;
   const ImageParticle* particles;
+  const Complex<float>* shifts;  ///< ShiftTableFunctor's tables
   const Complex<float>* slices;
   Complex<float>* out;
   int strip;
@@ -29,8 +41,10 @@ struct TransferFunctor {
     const index_t img = i / nhalf, r = i % nhalf;
     const int iy = int(r / h), ix = int(r % h);
     const float offset = s.tilted ? tilt_strip_offset_A<float>(s, strip) : 0.0f;
-    out[i] = slices[i] * (image_transfer<float>(s, particles[img], ix, iy, offset, !s.tilted) *
-                          float(centred_to_origin_sign(ix, iy)));
+    const Complex<float>* sh = shifts + img * (h + s.box);
+    const float f = image_transfer_real<float>(s, particles[img], ix, iy, offset, !s.tilted) *
+                    float(centred_to_origin_sign(ix, iy));
+    out[i] = slices[i] * (sh[ix] * sh[h + iy]) * f;
   }
 };
 
