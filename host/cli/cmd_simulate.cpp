@@ -93,7 +93,7 @@ void setup(CLI::App& app) {
   app.add_option("--tilt-axis", o.tilt_axis_deg, "Tilt axis angle from +x toward +y in degrees")->capture_default_str();
   app.add_option("--tilt-handedness", o.tilt_handedness, "+1: the +d side of the axis is more underfocus; or -1")
       ->capture_default_str();
-  app.add_option("--tilt-strip-width", o.tilt_strip_width_A, "Width in Å of the strips of constant defocus (tilted specimen)")
+  app.add_option("--tilt-strip-width", o.tilt_strip_width_A, "Width in Å of the strips of constant defocus (tilted specimen); 0: exact per pixel (small boxes)")
       ->capture_default_str();
   app.add_option("--detector", o.detector, "ideal | counting | counting:DQE0 | table:MTF_FILE[,DQE_FILE]")
       ->capture_default_str();

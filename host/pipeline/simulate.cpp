@@ -293,8 +293,10 @@ void validate(const SimulateOptions& o) {
   THON_CHECK(finite(o.tilt_angle_deg) && std::fabs(o.tilt_angle_deg) < 80, "--tilt-angle must be in (-80, 80) degrees, got ",
              o.tilt_angle_deg);
   THON_CHECK(finite(o.tilt_axis_deg), "--tilt-axis must be finite");
-  THON_CHECK(finite(o.tilt_strip_width_A) && o.tilt_strip_width_A > 0, "--tilt-strip-width must be positive, got ",
+  THON_CHECK(finite(o.tilt_strip_width_A) && o.tilt_strip_width_A >= 0, "--tilt-strip-width must be >= 0, got ",
              o.tilt_strip_width_A);
+  THON_CHECK(o.tilt_strip_width_A > 0 || o.tilt_angle_deg == 0 || o.box <= 128,
+             "--tilt-strip-width 0 (exact per-pixel defocus) costs box^4 per image: use it with --box <= 128");
   THON_CHECK(o.tilt_handedness == 1 || o.tilt_handedness == -1, "--tilt-handedness must be +1 or -1");
   THON_CHECK(o.noise != SimulateOptions::Noise::dose || (finite(o.dose_e_per_A2) && o.dose_e_per_A2 > 0),
              "--dose must be positive, got ", o.dose_e_per_A2, " e/Å^2");
@@ -345,7 +347,7 @@ SimulateSummary simulate(const SimulateOptions& o) {
   setup.tilt.axis_angle_deg = o.tilt_axis_deg;
   setup.tilt.handedness = o.tilt_handedness;
   setup.tilt.prepare();
-  math::tilt_strip_range(setup);
+  if (setup.strip_width_A > 0) math::tilt_strip_range(setup);
   setup.detector = detector;
   setup.noise = o.noise == SimulateOptions::Noise::dose
                     ? math::ImageNoise::poisson

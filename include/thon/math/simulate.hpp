@@ -39,7 +39,8 @@ struct ImageFormationSetup {
   double contrast_scale = 1;      ///< multiplies S(k): 2 sigma pixel_size [1/V] (1 = raw projection)
   bool apply_ctf = true;
   bool tilted = false;            ///< tilted-specimen CTF by strips parallel to the tilt axis
-  double strip_width_A = 20;      ///< strip j holds the pixels with round(d_perp / width) == j
+  double strip_width_A = 20;      ///< strip j holds the pixels with round(d_perp / width) == j;
+                                  ///< <= 0: exact per pixel (ops::form_images)
   int strip_lo = 0, strip_hi = 0; ///< strips present in the box (tilt_strip_range)
   TiltGeometry tilt;              ///< prepared
   DetectorModel detector;

@@ -24,6 +24,8 @@ using math::ImageParticle;
 /// the GPU with cuFFT (copies in and out, synchronous). All backends draw the same random numbers
 /// (counter-based, keyed by seed, particle index and pixel), so their images agree to float rounding.
 /// The particles of one call must have consecutive indices (particles[i].index = particles[0].index + i).
+/// Tilted specimens: by strips (setup.strip_width_A > 0, the fused fast path), or exactly per pixel
+/// (strip_width_A <= 0: ops::apply_ctf_tilted's per-pixel DFT, O(box^4) per image, small boxes only).
 void form_images(Device device, const ImageFormationSetup& setup, const ImageParticle* particles,
                  std::int64_t n, const Complex<float>* slices, float* images);
 
