@@ -85,5 +85,20 @@ TEST_F(CudaGeometry, SymmetriseFunctorMatchesCpu) {
   EXPECT_LT(test::rel_l2(gpu.data(), cpu_out.data(), gpu.size()), 1e-5);
 }
 
+// The dispatcher's CUDA path against the double reference (float rounding, 1e-5).
+TEST_F(CudaGeometry, SymmetriseMatchesReference) {
+  Volume<float> in = Volume<float>::cube(24);
+  const auto noise = test::random_vector(in.size(), 9);
+  std::copy(noise.begin(), noise.end(), in.begin());
+  for (const char* name : {"C7", "D3", "I"}) {
+    const auto g = make_point_group(name);
+    Volume<float> gpu, ref;
+    ops::symmetrise(Device::cuda, in, gpu, g);
+    ops::symmetrise(Device::reference, in, ref, g);
+    ASSERT_TRUE(test::finite_and_nonzero(gpu.data(), gpu.size()));
+    EXPECT_LT(test::rel_l2(gpu.data(), ref.data(), ref.size()), 1e-5) << name;
+  }
+}
+
 }  // namespace
 }  // namespace thon
