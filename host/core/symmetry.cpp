@@ -173,25 +173,5 @@ bool in_asymmetric_unit(const Mat3<double>& pose, const PointGroup& group) {
   return math::geodesic_distance(reduce_to_asu(pose, group), pose) < 1e-9;
 }
 
-namespace ops {
-void symmetrise(Device device, const Volume<float>& in, Volume<float>& out, const PointGroup& group) {
-  THON_CHECK(!group.ops.empty(), "symmetrise: point group ", group.name, " has no operators");
-  switch (device) {
-    case Device::reference: {
-      Volume<double> din(in.nx(), in.ny(), in.nz(), in.pixel_size_A()), dout;
-      std::copy(in.begin(), in.end(), din.begin());
-      ref::symmetrise(din, dout, group.ops);
-      out = Volume<float>(in.nx(), in.ny(), in.nz(), in.pixel_size_A());
-      std::transform(dout.begin(), dout.end(), out.begin(), [](double v) { return float(v); });
-      return;
-    }
-    case Device::cpu:
-      cpu::symmetrise(in, out, group.ops);
-      return;
-    case Device::cuda:
-      fail(ErrorCode::unsupported, "symmetrise: no CUDA path yet; use --device cpu or reference");
-  }
-}
-}  // namespace ops
 
 }  // namespace thon

@@ -311,7 +311,8 @@ std::vector<VertexQuadratic> fit_vertex_quadratics(const Delaunay2D& tri, const 
   cpu::parallel_for(index_t(n), [=](index_t i) {
     o[i].f = f[i];
     if (en[i] == bg[i]) return;  // not a vertex of the triangulation (duplicate point)
-    std::vector<std::int64_t> nb(a + bg[i], a + en[i]);
+    thread_local std::vector<std::int64_t> nb;  // reused scratch: no allocation per vertex
+    nb.assign(a + bg[i], a + en[i]);
     if (nb.size() < 8) {  // widen to the 2-ring
       const std::size_t n1 = nb.size();
       for (std::size_t k = 0; k < n1; ++k)
