@@ -1,0 +1,216 @@
+// Dispatch of Fourier insertion to the backends, and the inversion shared by all of them
+// (Hermitian completion, per-shell weights, regularised division, inverse FFT, crop, gridding
+// correction).
+#include "thon/ops/reconstruct.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "cpu/fft.hpp"
+#include "cpu/reconstruct.hpp"
+#include "cuda/reconstruct.hpp"
+#include "thon/core/error.hpp"
+
+namespace thon::ops {
+
+GriddingKernel parse_gridding_kernel(const std::string& name) {
+  if (name == "nearest") return GriddingKernel::nearest;
+  if (name == "linear" || name == "trilinear") return GriddingKernel::linear;
+  if (name == "cubic" || name == "tricubic") return GriddingKernel::cubic;
+  fail(ErrorCode::invalid_argument, "--interp '", name, "': expected nearest, linear or cubic");
+}
+
+const char* to_string(GriddingKernel k) {
+  switch (k) {
+    case GriddingKernel::nearest: return "nearest";
+    case GriddingKernel::linear: return "linear";
+    default: return "cubic";
+  }
+}
+
+int ReconstructGeometry::r_max() const {
+  if (maxres_A <= 0) return box / 2;
+  const int r = int(std::lround(box * pixel_size_A / maxres_A));
+  return r < box / 2 ? r : box / 2;
+}
+
+math::InsertGeometry ReconstructGeometry::insert_geometry() const {
+  THON_CHECK(box >= 4 && box % 2 == 0, "reconstruct: image size ", box, " must be even and at least 4");
+  THON_CHECK(pad >= 1 && pad <= 3, "reconstruct: --pad ", pad, " must be 1, 2 or 3");
+  THON_CHECK(pixel_size_A > 0, "reconstruct: pixel size ", pixel_size_A, " Å must be positive");
+  THON_CHECK(maxres_A <= 0 || maxres_A >= 2 * pixel_size_A * (1 - 1e-9), "reconstruct: --maxres ", maxres_A,
+             " Å is finer than Nyquist (", 2 * pixel_size_A, " Å at pixel size ", pixel_size_A, " Å)");
+  math::InsertGeometry g;
+  g.n = box;
+  g.pad = pad;
+  g.r_max = r_max();
+  THON_CHECK(g.r_max >= 1, "reconstruct: --maxres ", maxres_A, " Å keeps no Fourier shell (box ", box,
+             ", pixel ", pixel_size_A, " Å)");
+  g.r_acc = pad * g.r_max + 2;
+  g.kernel = kernel;
+  return g;
+}
+
+FourierAccumulator& FourierAccumulator::operator+=(const FourierAccumulator& o) {
+  THON_CHECK(o.values.size() == values.size(), "reconstruct: adding accumulators of different sizes");
+  float* a = values.data();
+  const float* b = o.values.data();
+  const index_t n = values.size();
+#pragma omp parallel for schedule(static)
+  for (index_t i = 0; i < n; ++i) a[i] += b[i];
+  n_images += o.n_images;
+  return *this;
+}
+
+std::unique_ptr<FourierInserter> make_fourier_inserter(Device device, const ReconstructGeometry& g,
+                                                       const std::vector<Mat3<double>>& symmetry,
+                                                       std::size_t max_memory_bytes) {
+  switch (device) {
+    case Device::reference: return ref::make_fourier_inserter(g, symmetry);
+    case Device::cpu: return cpu::make_fourier_inserter(g, symmetry, max_memory_bytes);
+    case Device::cuda: return cuda::make_fourier_inserter(g, symmetry);
+  }
+  fail(ErrorCode::internal, "make_fourier_inserter: unknown device");
+}
+
+void complete_hermitian_plane(FourierAccumulator& acc) {
+  const math::InsertGeometry& g = acc.g;
+  const int r = g.r_acc;
+  float* v = acc.values.data();
+  // Each pair {(0,y,z), (0,-y,-z)} once: z > 0, or z == 0 and y > 0; (0,0,0) is its own mate.
+  for (int z = 0; z <= r; ++z)
+    for (int y = -r; y <= r; ++y) {
+      if (z == 0 && y <= 0) continue;
+      float* a = v + 3 * g.acc_index(0, y, z);
+      float* b = v + 3 * g.acc_index(0, -y, -z);
+      const float re = a[0] + b[0], im = a[1] - b[1], w = a[2] + b[2];
+      a[0] = re, a[1] = im, a[2] = w;
+      b[0] = re, b[1] = -im, b[2] = w;
+    }
+  float* c = v + 3 * g.acc_index(0, 0, 0);
+  c[1] = 0.f;  // the DC term of a real map is real (its Friedel mate is itself)
+}
+
+namespace {
+
+/// Calls f(x, y, z, shell, voxel index) for every stored voxel with |q| < pad * r_max.
+template <class F>
+void for_each_voxel_in_sphere(const math::InsertGeometry& g, F f) {
+  const int rmax_pad = g.pad * g.r_max;
+  const long long max_r2 = (long long)rmax_pad * rmax_pad;
+  for (int z = -rmax_pad; z <= rmax_pad; ++z)
+    for (int y = -rmax_pad; y <= rmax_pad; ++y)
+      for (int x = 0; x <= rmax_pad; ++x) {
+        const long long r2 = (long long)x * x + (long long)y * y + (long long)z * z;
+        if (r2 >= max_r2) continue;
+        const int shell = int(std::lround(std::sqrt(double(r2)) / g.pad));
+        f(x, y, z, shell, g.acc_index(x, y, z));
+      }
+}
+
+}  // namespace
+
+std::vector<double> shell_mean_weight(const std::vector<const FourierAccumulator*>& accs) {
+  THON_CHECK(!accs.empty(), "shell_mean_weight: no accumulator");
+  const math::InsertGeometry& g = accs[0]->g;
+  std::vector<double> sum(std::size_t(g.r_max) + 1, 0.0), count(sum.size(), 0.0);
+  for_each_voxel_in_sphere(g, [&](int, int, int, int shell, index_t i) {
+    double w = 0;
+    for (const FourierAccumulator* a : accs) w += a->values[3 * i + 2];
+    sum[std::size_t(shell)] += w;
+    count[std::size_t(shell)] += 1;
+  });
+  for (std::size_t s = 0; s < sum.size(); ++s) sum[s] = count[s] > 0 ? sum[s] / count[s] : 0.0;
+  return sum;
+}
+
+std::vector<double> inv_tau2_from_fsc(const std::vector<double>& fsc, const std::vector<double>& mean_weight,
+                                      bool whole, double tau2_fudge, int minres_map) {
+  THON_CHECK(tau2_fudge > 0, "reconstruct: tau2 fudge ", tau2_fudge, " must be positive");
+  std::vector<double> inv(mean_weight.size(), 0.0);
+  for (std::size_t s = 0; s < inv.size(); ++s) {
+    if (int(s) < minres_map) continue;
+    const double f = s < fsc.size() ? fsc[s] : 0.0;
+    inv[s] = math::inv_tau2_from_ssnr(mean_weight[s], math::ssnr_from_fsc(f, whole), tau2_fudge);
+  }
+  return inv;
+}
+
+namespace {
+
+template <class Real>
+void fill_spectrum(const std::vector<const FourierAccumulator*>& accs, const math::InsertGeometry& g,
+                   const std::vector<double>& inv_tau2, const std::vector<double>& mean_w,
+                   Complex<Real>* spec) {
+  const int np = g.pad * g.n, hx = np / 2 + 1;
+  for_each_voxel_in_sphere(g, [&](int x, int y, int z, int shell, index_t i) {
+    Real re = 0, im = 0, w = 0;
+    for (const FourierAccumulator* a : accs) {
+      re += a->values[3 * i];
+      im += a->values[3 * i + 1];
+      w += a->values[3 * i + 2];
+    }
+    const std::size_t s = std::size_t(shell);
+    const Real it2 = s < inv_tau2.size() ? Real(inv_tau2[s]) : Real(0);
+    Real floor = Real(kWeightFloorFraction * mean_w[s]);
+    if (!(floor > Real(1e-30))) floor = Real(1e-30);
+    const int zi = z < 0 ? z + np : z, yi = y < 0 ? y + np : y;
+    spec[(std::size_t(zi) * np + yi) * hx + x] = math::regularised_divide(Complex<Real>(re, im), w, it2, floor);
+  });
+}
+
+template <class Real>
+Volume<float> crop_and_correct(const Real* padded, const math::InsertGeometry& g, double pixel_size_A) {
+  const int n = g.n, np = g.pad * g.n, c = n / 2;
+  Volume<float> out = Volume<float>::cube(n, pixel_size_A);
+  float* o = out.data();
+#pragma omp parallel for schedule(static)
+  for (int z = 0; z < n; ++z)
+    for (int y = 0; y < n; ++y)
+      for (int x = 0; x < n; ++x) {
+        const int dz = z - c, dy = y - c, dx = x - c;
+        const std::size_t src = (std::size_t((dz + np) % np) * np + std::size_t((dy + np) % np)) * np +
+                                std::size_t((dx + np) % np);
+        const Real corr = math::gridding_correction<Real>(g.kernel, Real(dx), Real(dy), Real(dz), np);
+        o[(std::size_t(z) * n + y) * n + x] = float(padded[src] / corr);
+      }
+  return out;
+}
+
+}  // namespace
+
+Volume<float> invert(Device device, const std::vector<const FourierAccumulator*>& accs,
+                     const ReconstructGeometry& geometry, const std::vector<double>& inv_tau2) {
+  THON_CHECK(!accs.empty(), "invert: no accumulator");
+  const math::InsertGeometry g = accs[0]->g;
+  const std::vector<double> mean_w = shell_mean_weight(accs);
+  const int np = g.pad * g.n;
+  const Shape shape{np, np, np, 1};
+  if (device == Device::reference) {
+    Buffer<Complex<double>> spec(shape.half_size());
+    fill_spectrum<double>(accs, g, inv_tau2, mean_w, spec.data());
+    Buffer<double> real(shape.size());
+    ref::idft3_c2r(spec.data(), real.data(), np);
+    return crop_and_correct<double>(real.data(), g, geometry.pixel_size_A);
+  }
+  Buffer<Complex<float>> spec(shape.half_size());
+  fill_spectrum<float>(accs, g, inv_tau2, mean_w, spec.data());
+  Buffer<float> real(shape.size());
+  cpu::fft_c2r_destructive(spec.data(), real.data(), shape);
+  return crop_and_correct<float>(real.data(), g, geometry.pixel_size_A);
+}
+
+void apply_soft_sphere_mask(Volume<float>& map, double radius_px, double edge_px) {
+  const int nx = map.nx(), ny = map.ny(), nz = map.nz();
+  float* v = map.data();
+#pragma omp parallel for schedule(static)
+  for (int z = 0; z < nz; ++z)
+    for (int y = 0; y < ny; ++y)
+      for (int x = 0; x < nx; ++x) {
+        const double dx = x - nx / 2, dy = y - ny / 2, dz = z - nz / 2;
+        const double r = std::sqrt(dx * dx + dy * dy + dz * dz);
+        v[(std::size_t(z) * ny + y) * nx + x] *= float(math::soft_sphere_mask(r, radius_px, edge_px));
+      }
+}
+
+}  // namespace thon::ops

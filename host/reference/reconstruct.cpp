@@ -1,0 +1,149 @@
+// Reference Fourier insertion and inverse DFT: plain loops in double precision, written for
+// reading. The kernel weights, the centring phase and the Friedel rule come from
+// include/thon/math/reconstruct.hpp, as in the fast backends.
+#include <cmath>
+#include <vector>
+
+#include "cpu/reconstruct.hpp"
+#include "thon/core/units.hpp"
+
+namespace thon::ref {
+namespace {
+
+/// Half-complex 2D DFT of an n x n image by separable direct sums: out[iy][kx], kx = 0 .. n/2.
+void dft2_r2c(const float* img, int n, std::vector<Complex<double>>& out) {
+  const int hx = n / 2 + 1;
+  std::vector<Complex<double>> rows(std::size_t(n) * hx);
+  for (int y = 0; y < n; ++y)
+    for (int kx = 0; kx < hx; ++kx) {
+      Complex<double> s;
+      for (int x = 0; x < n; ++x) s += double(img[std::size_t(y) * n + x]) * cis(-kTwoPi * kx * x / n);
+      rows[std::size_t(y) * hx + kx] = s;
+    }
+  out.assign(std::size_t(n) * hx, Complex<double>());
+  for (int iy = 0; iy < n; ++iy)
+    for (int kx = 0; kx < hx; ++kx) {
+      Complex<double> s;
+      for (int y = 0; y < n; ++y) s += rows[std::size_t(y) * hx + kx] * cis(-kTwoPi * iy * y / n);
+      out[std::size_t(iy) * hx + kx] = s;
+    }
+}
+
+class RefInserter final : public ops::FourierInserter {
+ public:
+  RefInserter(const ops::ReconstructGeometry& geom, const std::vector<Mat3<double>>& sym)
+      : ops::FourierInserter(geom), g_(geom.insert_geometry()), sym_(sym) {
+    if (sym_.empty()) sym_.push_back(Mat3<double>::identity());
+    for (auto& a : acc_) a.assign(3 * std::size_t(g_.acc_voxels()), 0.0);
+  }
+
+  void insert(const float* images, const float* ctf, const ops::InsertPose* poses, int n) override {
+    const int box = g_.n, hx = g_.hx();
+    std::vector<Complex<double>> f;
+    for (int i = 0; i < n; ++i) {
+      const ops::InsertPose& pose = poses[i];
+      THON_CHECK(pose.half == 0 || pose.half == 1, "reconstruct: half-set ", pose.half, " is not 0 or 1");
+      dft2_r2c(images + std::size_t(i) * box * box, box, f);
+      std::vector<double>& acc = acc_[pose.half];
+      for (int iy = 0; iy < box; ++iy)
+        for (int kx = 0; kx < hx; ++kx) {
+          const int ky = math::signed_row_frequency(iy, box);
+          if (kx * kx + ky * ky > g_.r_max * g_.r_max || (kx == 0 && ky < 0)) continue;
+          const std::size_t p = std::size_t(iy) * hx + kx;
+          const double c = ctf ? double(ctf[std::size_t(i) * g_.image_half_size() + p]) : 1.0;
+          const Complex<double> x =
+              f[p] * math::centring_phase<double>(kx, ky, box, pose.shift_x_px, pose.shift_y_px);
+          for (const Mat3<double>& s : sym_) {
+            const Mat3<double> a = pose.A * s;
+            // q = pad * A^T (kx, ky, 0): the central slice in map coordinates.
+            Vec3<double> q{g_.pad * (kx * a.m[0][0] + ky * a.m[1][0]),
+                           g_.pad * (kx * a.m[0][1] + ky * a.m[1][1]),
+                           g_.pad * (kx * a.m[0][2] + ky * a.m[1][2])};
+            Complex<double> v = c * x;
+            if (q.x < 0) {
+              q = -1.0 * q;
+              v = conj(v);
+            }
+            Scatter sc{this, &acc, v, c * c};
+            math::for_each_kernel_point(g_.kernel, q.x, q.y, q.z, sc);
+          }
+        }
+      ++n_images_[pose.half];
+    }
+  }
+
+  ops::FourierAccumulator accumulator(int h) override {
+    ops::FourierAccumulator out(g_);
+    for (index_t i = 0; i < out.values.size(); ++i) out.values[i] = float(acc_[h][std::size_t(i)]);
+    out.n_images = n_images_[h];
+    return out;
+  }
+
+ private:
+  struct Scatter {
+    const RefInserter* self;
+    std::vector<double>* acc;
+    Complex<double> v;
+    double w;
+    void operator()(int x, int y, int z, double k) const {
+      Complex<double> val = v;
+      if (x < 0) {  // unstored half: conjugate value at the Friedel mate
+        x = -x, y = -y, z = -z;
+        val = conj(val);
+      }
+      const std::size_t i = 3 * std::size_t(self->g_.acc_index(x, y, z));
+      (*acc)[i] += k * val.re;
+      (*acc)[i + 1] += k * val.im;
+      (*acc)[i + 2] += k * w;
+    }
+  };
+
+  math::InsertGeometry g_;
+  std::vector<Mat3<double>> sym_;
+  std::vector<double> acc_[2];
+  std::int64_t n_images_[2] = {0, 0};
+};
+
+}  // namespace
+
+std::unique_ptr<ops::FourierInserter> make_fourier_inserter(const ops::ReconstructGeometry& g,
+                                                            const std::vector<Mat3<double>>& symmetry) {
+  return std::make_unique<RefInserter>(g, symmetry);
+}
+
+void idft3_c2r(const Complex<double>* in, double* out, int n) {
+  const int hx = n / 2 + 1;
+  const std::size_t plane = std::size_t(n) * hx;
+  // Inverse transforms along z, then y, of every half-complex column (complex to complex).
+  std::vector<Complex<double>> a(in, in + plane * n), b(plane * n);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int z = 0; z < n; ++z)
+      for (int y = 0; y < n; ++y)
+        for (int x = 0; x < hx; ++x) {
+          Complex<double> s;
+          for (int k = 0; k < n; ++k) {
+            const int idx_z = pass == 0 ? k : z, idx_y = pass == 0 ? y : k;
+            const int t = pass == 0 ? z : y;
+            s += a[(std::size_t(idx_z) * n + idx_y) * hx + x] * cis(kTwoPi * k * t / n);
+          }
+          b[(std::size_t(z) * n + y) * hx + x] = s;
+        }
+    a.swap(b);
+  }
+  // Hermitian inverse along x: f(x) = sum over the full row, the unstored half as conjugates.
+  for (int z = 0; z < n; ++z)
+    for (int y = 0; y < n; ++y) {
+      const Complex<double>* row = a.data() + (std::size_t(z) * n + y) * hx;
+      for (int x = 0; x < n; ++x) {
+        double s = row[0].re;
+        for (int k = 1; k < hx; ++k) {
+          const double c = (2 * k == n) ? 1.0 : 2.0;  // the Nyquist bin has no mate
+          const Complex<double> t = row[k] * cis(kTwoPi * k * x / n);
+          s += c * t.re;
+        }
+        out[(std::size_t(z) * n + y) * n + x] = s / (double(n) * n * n);
+      }
+    }
+}
+
+}  // namespace thon::ref

@@ -1,0 +1,131 @@
+// The per-sample work of Fourier insertion (back-projection of CTF-weighted images), shared by the
+// CPU backend (plain or atomic adds) and the CUDA kernels (atomicAdd): one functor call handles one
+// Fourier pixel of one image. The geometry is described in math/reconstruct.hpp.
+//
+// Accumulator: 3 floats per voxel (re, im of sum(w CTF X), then sum(w CTF^2)), voxel (x, y, z) with
+// 0 <= x <= R and -R <= y, z <= R at ((z + R) (2R + 1) + (y + R)) (R + 1) + x.
+#pragma once
+
+#include "thon/core/complex.hpp"
+#include "thon/core/hd.hpp"
+#include "thon/core/views.hpp"
+#include "thon/math/reconstruct.hpp"
+
+namespace thon::math {
+
+/// Sizes of one insertion problem (all in pixels/voxels).
+struct InsertGeometry {
+  int n = 0;            ///< image side
+  int pad = 2;          ///< padding factor of the 3D grid
+  int r_max = 0;        ///< largest image frequency radius inserted (<= n/2)
+  int r_acc = 0;        ///< R: accumulator half-extent, pad * r_max + 2
+  GriddingKernel kernel = GriddingKernel::linear;
+
+  THON_HD int hx() const { return n / 2 + 1; }                 ///< r2c columns of an image
+  THON_HD index_t image_half_size() const { return index_t(hx()) * n; }
+  THON_HD int acc_nx() const { return r_acc + 1; }
+  THON_HD int acc_ny() const { return 2 * r_acc + 1; }
+  THON_HD index_t acc_voxels() const { return index_t(acc_nx()) * acc_ny() * acc_ny(); }
+  THON_HD index_t acc_index(int x, int y, int z) const {
+    return (index_t(z + r_acc) * acc_ny() + (y + r_acc)) * acc_nx() + x;
+  }
+};
+
+/// Signed frequency of r2c row index iy of an n-pixel image.
+THON_HD int signed_row_frequency(int iy, int n) { return iy < n - n / 2 ? iy : iy - n; }
+
+/// Prepares one Fourier pixel of one image for insertion: centring + origin phase, times CTF.
+/// Writes (re, im, weight) = (CTF F_P, CTF^2) to `out` (3 floats per pixel, same r2c layout).
+/// Pixels beyond r_max, and the redundant half of the kx = 0 column (ky < 0), get weight 0.
+struct PrepareSample {
+  InsertGeometry g;
+  const Complex<float>* fft = nullptr;  ///< r2c transforms of the (uncentred) images
+  const float* ctf = nullptr;           ///< CTF per r2c pixel, or nullptr for none
+  const float* shifts_px = nullptr;     ///< (ox, oy) per image, pixels, I(x) = P(x + o)
+  float* out = nullptr;
+
+  THON_HD void operator()(index_t i) const {
+    const index_t per = g.image_half_size();
+    const index_t img = i / per;
+    const index_t p = i - img * per;
+    const int iy = int(p / g.hx());
+    const int kx = int(p - index_t(iy) * g.hx());
+    const int ky = signed_row_frequency(iy, g.n);
+    float* o = out + 3 * i;
+    if (kx * kx + ky * ky > g.r_max * g.r_max || (kx == 0 && ky < 0)) {
+      o[0] = o[1] = o[2] = 0.f;
+      return;
+    }
+    const Complex<float> ph =
+        centring_phase<float>(kx, ky, g.n, shifts_px[2 * img], shifts_px[2 * img + 1]);
+    Complex<float> v = fft[i] * ph;
+    const float c = ctf ? ctf[i] : 1.f;
+    o[0] = c * v.re;
+    o[1] = c * v.im;
+    o[2] = c * c;
+  }
+};
+
+/// Inserts one prepared pixel of one image under one orientation. `rows` holds, per (image,
+/// orientation), the 6 floats pad * (A row 0, A row 1): the sample (kx, ky) lands at
+/// q = kx * rows[0..2] + ky * rows[3..5]. Add(float* p, float v) accumulates (plain or atomic).
+template <class Add>
+struct InsertSample {
+  InsertGeometry g;
+  const float* prepared = nullptr;  ///< from PrepareSample, 3 floats per r2c pixel
+  const float* rows = nullptr;      ///< 6 floats per (image, orientation)
+  int n_orient = 1;                 ///< orientations per image (symmetry copies)
+  const int* half = nullptr;        ///< half-set (0 or 1) of each image
+  float* acc0 = nullptr;            ///< accumulator of half-set 0
+  float* acc1 = nullptr;            ///< accumulator of half-set 1
+  Add add;
+
+  /// i runs over pixel + per_image * (orientation + n_orient * image).
+  THON_HD void operator()(index_t i) const {
+    const index_t per = g.image_half_size();
+    const index_t io = i / per;
+    const index_t p = i - io * per;
+    const index_t img = io / n_orient;
+    const float* v = prepared + 3 * (img * per + p);
+    if (v[2] == 0.f && v[0] == 0.f && v[1] == 0.f) return;
+    const int iy = int(p / g.hx());
+    const int kx = int(p - index_t(iy) * g.hx());
+    const int ky = signed_row_frequency(iy, g.n);
+    insert(half[img] == 0 ? acc0 : acc1, rows + 6 * io, kx, ky, v);
+  }
+
+  THON_HD void insert(float* acc, const float* r, int kx, int ky, const float* v) const {
+    const float qx = kx * r[0] + ky * r[3];
+    const float qy = kx * r[1] + ky * r[4];
+    const float qz = kx * r[2] + ky * r[5];
+    Scatter s{this, acc, v[0], v[1], v[2]};
+    // Only x >= 0 is stored: a sample with qx < 0 is inserted as its conjugate Friedel mate.
+    if (qx < 0.f) {
+      s.im = -s.im;
+      for_each_kernel_point(g.kernel, -qx, -qy, -qz, s);
+    } else {
+      for_each_kernel_point(g.kernel, qx, qy, qz, s);
+    }
+  }
+
+  struct Scatter {
+    const InsertSample* self;
+    float* acc;
+    float re, im, w;
+    THON_HD void operator()(int x, int y, int z, float k) const {
+      float sign_im = 1.f;
+      if (x < 0) {  // kernel point on the unstored side: conjugate at the mirror voxel
+        x = -x;
+        y = -y;
+        z = -z;
+        sign_im = -1.f;
+      }
+      float* a = acc + 3 * self->g.acc_index(x, y, z);
+      self->add(a, k * re);
+      self->add(a + 1, sign_im * k * im);
+      self->add(a + 2, k * w);
+    }
+  };
+};
+
+}  // namespace thon::math
