@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -31,7 +32,11 @@ struct MrcHeader {
   float origin_A[3] = {0, 0, 0};
   bool has_map_id = false;               ///< "MAP " at byte 208
   bool big_endian = false;
+  unsigned char machine_stamp[4] = {0, 0, 0, 0};
   int nversion = 0;
+  /// Set by read_mrc_header from the file name: ".mrcs" decides stack versus volume when the
+  /// header is ambiguous (ISPG 0 with mz == nz > 1, as RELION writes its stacks).
+  bool stack_extension = false;
   int nlabl = 0;
   std::array<std::string, 10> labels;
 
@@ -43,9 +48,29 @@ struct MrcHeader {
   double pixel_size_A() const;
   /// Pixel sizes along x, y, z in Å (0 where unknown).
   std::array<double, 3> voxel_size_A() const;
-  /// A stack of 2D images (ISPG 0 and mz == 1, or nz > 1 with mz == 1) rather than a volume.
+  /// A stack of 2D images rather than a volume: ISPG 0 and (mz == 1 or nz == 1) -> stack;
+  /// ISPG 1-230 (space groups) or 401-630 (volume stacks) -> volume; otherwise (ISPG 0 with
+  /// mz != 1) the ".mrcs" extension says stack, any other name volume.
   bool is_stack() const;
+  /// True when the axis order is the standard 1, 2, 3 (columns x, rows y, sections z).
+  bool standard_axes() const { return mapc == 1 && mapr == 2 && maps == 3; }
+  /// Dimensions along x, y, z after the axis permutation (what read_mrc_volume returns).
+  std::array<int, 3> xyz_dims() const;
+  /// Bytes of voxel data the header announces: nx * ny * nz * bytes_per_voxel().
+  std::int64_t data_bytes() const;
 };
+
+/// Size of the fixed MRC header in bytes.
+inline constexpr int kMrcHeaderBytes = 1024;
+
+/// Parses and validates the 1024-byte header in `bytes` (n bytes available; fewer than 1024 is an
+/// error) of a file of `file_size` bytes called `name` (used in messages and for the .mrcs rule).
+/// Checks, before anything is allocated: dimensions positive, mode known, axis order a permutation
+/// of 1,2,3, nsymbt within the file, header + extended header + nx*ny*nz*bytes within the file.
+/// Byte order from the machine stamp (0x44/0x41 little, 0x11 big); a zero stamp is guessed from
+/// the mode word. Throws thon::Error(io) naming the file and the field.
+MrcHeader parse_mrc_header(const void* bytes, std::size_t n, std::int64_t file_size,
+                           const std::string& name);
 
 /// Reads and validates the header of `path` (size, mode, dimensions, axis order). Throws
 /// thon::Error(io) naming the file and the field at fault.
@@ -60,6 +85,21 @@ ImageStack<float> read_mrc_stack(const std::string& path);
 /// to them without loading the rest of the file. For axis order 1,2,3 files (all stacks).
 void read_mrc_images(const std::string& path, const MrcHeader& header, std::int64_t first,
                      std::int64_t count, float* out);
+/// Reads `count` sections starting at `first` as stored (no axis permutation: section s, row r,
+/// column c at out[(s * ny + r) * nx + c]), seeking past the rest. Any axis order; float data
+/// checked for NaN/Inf.
+void read_mrc_sections(const std::string& path, const MrcHeader& header, std::int64_t first,
+                       std::int64_t count, float* out);
+
+/// Statistics of the voxel data: min, max, mean and rms deviation from the mean (the MRC2014
+/// meaning of RMS), accumulated in double, reading `sections_per_batch` sections at a time.
+struct MrcStats {
+  double min = 0, max = 0, mean = 0, rms = 0;
+  std::int64_t count = 0;
+};
+MrcStats mrc_data_stats(const std::string& path, const MrcHeader& header,
+                        std::int64_t sections_per_batch = 64);
+
 /// Reads image `index` (0-based) of a stack.
 Image<float> read_mrc_image(const std::string& path, std::int64_t index);
 
