@@ -60,8 +60,14 @@ class CudaInserter final : public ops::FourierInserter {
 
   void insert(const float* images, const float* ctf, const ops::InsertPose* poses, int n) override {
     if (n <= 0) return;
-    const int box = g_.n;
+    const int box = g_.m;
     const index_t per = g_.image_half_size();
+    std::vector<float> padded;
+    if (g_.m != g_.n) {
+      padded.resize(std::size_t(n) * box * box);
+      ops::pad_image_batch(images, g_.n, box, n, padded.data());
+      images = padded.data();
+    }
     if (plan_.batch() != n) {
       plan_.make_r2c_2d(box, n);
       d_images_ = Buffer<float, Memory::device>(index_t(n) * box * box);
@@ -71,7 +77,7 @@ class CudaInserter final : public ops::FourierInserter {
     }
     const int n_orient = int(sym_.size());
     std::vector<float> shifts(2 * std::size_t(n)), rows(6 * std::size_t(n) * n_orient);
-    std::vector<int> half(std::size_t(n));
+    std::vector<int> half(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
       THON_CHECK(poses[i].half == 0 || poses[i].half == 1, "reconstruct: half-set ", poses[i].half,
                  " of image ", i, " is not 0 or 1");
@@ -82,8 +88,8 @@ class CudaInserter final : public ops::FourierInserter {
         const Mat3<double> a = poses[i].A * sym_[std::size_t(s)];
         float* r = rows.data() + 6 * (std::size_t(i) * n_orient + s);
         for (int c = 0; c < 3; ++c) {
-          r[c] = float(g_.pad * a.m[0][c]);
-          r[3 + c] = float(g_.pad * a.m[1][c]);
+          r[c] = float(g_.sample_scale() * a.m[0][c]);
+          r[3 + c] = float(g_.sample_scale() * a.m[1][c]);
         }
       }
     }

@@ -67,15 +67,20 @@ class CpuInserter final : public ops::FourierInserter {
   void insert(const float* images, const float* ctf, const ops::InsertPose* poses, int n) override {
     if (n <= 0) return;
     const index_t per = g_.image_half_size();
-    const int box = g_.n;
+    const int m = g_.m;
     if (fft_.size() < index_t(n) * per) {
       fft_ = Buffer<Complex<float>>(index_t(n) * per);
       prepared_ = Buffer<float>(3 * index_t(n) * per);
+      if (m != g_.n) padded_ = Buffer<float>(index_t(n) * m * m);
     }
-    fft_r2c(images, fft_.data(), Shape{box, box, 1, n});
+    if (m != g_.n) {
+      ops::pad_image_batch(images, g_.n, m, n, padded_.data());
+      images = padded_.data();
+    }
+    fft_r2c(images, fft_.data(), Shape{m, m, 1, n});
 
     std::vector<float> shifts(2 * std::size_t(n));
-    std::vector<int> half(std::size_t(n));
+    std::vector<int> half(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
       shifts[2 * std::size_t(i)] = float(poses[i].shift_x_px);
       shifts[2 * std::size_t(i) + 1] = float(poses[i].shift_y_px);
@@ -83,7 +88,7 @@ class CpuInserter final : public ops::FourierInserter {
                  " of image ", i, " is not 0 or 1");
       half[std::size_t(i)] = poses[i].half;
     }
-    const std::vector<float> rows = orientation_rows(poses, n, sym_, g_.pad);
+    const std::vector<float> rows = orientation_rows(poses, n, sym_, g_.sample_scale());
 
     math::PrepareSample prep{g_, fft_.data(), ctf, shifts.data(), prepared_.data()};
     parallel_for(index_t(n) * per, prep);
@@ -144,7 +149,7 @@ class CpuInserter final : public ops::FourierInserter {
   Buffer<float> acc_[2];
   std::vector<Buffer<float>> priv_;
   Buffer<Complex<float>> fft_;
-  Buffer<float> prepared_;
+  Buffer<float> prepared_, padded_;
   std::int64_t n_images_[2] = {0, 0};
 };
 

@@ -3,6 +3,7 @@
 // correction).
 #include "thon/ops/reconstruct.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -40,8 +41,13 @@ math::InsertGeometry ReconstructGeometry::insert_geometry() const {
   THON_CHECK(pixel_size_A > 0, "reconstruct: pixel size ", pixel_size_A, " Å must be positive");
   THON_CHECK(maxres_A <= 0 || maxres_A >= 2 * pixel_size_A * (1 - 1e-9), "reconstruct: --maxres ", maxres_A,
              " Å is finer than Nyquist (", 2 * pixel_size_A, " Å at pixel size ", pixel_size_A, " Å)");
+  THON_CHECK(pad_images || pad == 1 || (pad == 2 && kernel != GriddingKernel::cubic),
+             "reconstruct: ", to_string(kernel), " insertion with --pad ", pad,
+             " needs the images padded too (the Fourier samples would be spaced ", pad,
+             " voxels apart): use --pad_images");
   math::InsertGeometry g;
   g.n = box;
+  g.m = pad_images ? pad * box : box;
   g.pad = pad;
   g.r_max = r_max();
   THON_CHECK(g.r_max >= 1, "reconstruct: --maxres ", maxres_A, " Å keeps no Fourier shell (box ", box,
@@ -49,6 +55,10 @@ math::InsertGeometry ReconstructGeometry::insert_geometry() const {
   g.r_acc = pad * g.r_max + 2;
   g.kernel = kernel;
   return g;
+}
+
+bool default_pad_images(GriddingKernel kernel, int pad) {
+  return !(kernel == GriddingKernel::linear && pad <= 2);
 }
 
 FourierAccumulator& FourierAccumulator::operator+=(const FourierAccumulator& o) {
@@ -71,6 +81,18 @@ std::unique_ptr<FourierInserter> make_fourier_inserter(Device device, const Reco
     case Device::cuda: return cuda::make_fourier_inserter(g, symmetry);
   }
   fail(ErrorCode::internal, "make_fourier_inserter: unknown device");
+}
+
+void pad_image_batch(const float* in, int n, int m, int count, float* out) {
+  const int off = m / 2 - n / 2;
+#pragma omp parallel for schedule(static)
+  for (int i = 0; i < count; ++i) {
+    float* o = out + std::size_t(i) * m * m;
+    std::fill(o, o + std::size_t(m) * m, 0.f);
+    for (int y = 0; y < n; ++y)
+      std::copy(in + (std::size_t(i) * n + y) * n, in + (std::size_t(i) * n + y + 1) * n,
+                o + std::size_t(y + off) * m + off);
+  }
 }
 
 void complete_hermitian_plane(FourierAccumulator& acc) {

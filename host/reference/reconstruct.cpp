@@ -38,27 +38,29 @@ class RefInserter final : public ops::FourierInserter {
   }
 
   void insert(const float* images, const float* ctf, const ops::InsertPose* poses, int n) override {
-    const int box = g_.n, hx = g_.hx();
+    const int box = g_.m, hx = g_.hx(), rm = g_.r_max_image(), scale = g_.sample_scale();
     std::vector<Complex<double>> f;
+    std::vector<float> padded(std::size_t(box) * box);
     for (int i = 0; i < n; ++i) {
       const ops::InsertPose& pose = poses[i];
       THON_CHECK(pose.half == 0 || pose.half == 1, "reconstruct: half-set ", pose.half, " is not 0 or 1");
-      dft2_r2c(images + std::size_t(i) * box * box, box, f);
+      ops::pad_image_batch(images + std::size_t(i) * g_.n * g_.n, g_.n, box, 1, padded.data());
+      dft2_r2c(padded.data(), box, f);
       std::vector<double>& acc = acc_[pose.half];
       for (int iy = 0; iy < box; ++iy)
         for (int kx = 0; kx < hx; ++kx) {
           const int ky = math::signed_row_frequency(iy, box);
-          if (kx * kx + ky * ky > g_.r_max * g_.r_max || (kx == 0 && ky < 0)) continue;
+          if (kx * kx + ky * ky > rm * rm || (kx == 0 && ky < 0)) continue;
           const std::size_t p = std::size_t(iy) * hx + kx;
           const double c = ctf ? double(ctf[std::size_t(i) * g_.image_half_size() + p]) : 1.0;
           const Complex<double> x =
               f[p] * math::centring_phase<double>(kx, ky, box, pose.shift_x_px, pose.shift_y_px);
           for (const Mat3<double>& s : sym_) {
             const Mat3<double> a = pose.A * s;
-            // q = pad * A^T (kx, ky, 0): the central slice in map coordinates.
-            Vec3<double> q{g_.pad * (kx * a.m[0][0] + ky * a.m[1][0]),
-                           g_.pad * (kx * a.m[0][1] + ky * a.m[1][1]),
-                           g_.pad * (kx * a.m[0][2] + ky * a.m[1][2])};
+            // q = scale * A^T (kx, ky, 0): the central slice in map coordinates, grid voxels.
+            Vec3<double> q{scale * (kx * a.m[0][0] + ky * a.m[1][0]),
+                           scale * (kx * a.m[0][1] + ky * a.m[1][1]),
+                           scale * (kx * a.m[0][2] + ky * a.m[1][2])};
             Complex<double> v = c * x;
             if (q.x < 0) {
               q = -1.0 * q;
@@ -114,23 +116,25 @@ std::unique_ptr<ops::FourierInserter> make_fourier_inserter(const ops::Reconstru
 void idft3_c2r(const Complex<double>* in, double* out, int n) {
   const int hx = n / 2 + 1;
   const std::size_t plane = std::size_t(n) * hx;
+  std::vector<Complex<double>> tw(static_cast<std::size_t>(n));  // exp(+2 pi i m / n)
+  for (int m = 0; m < n; ++m) tw[std::size_t(m)] = cis(kTwoPi * m / n);
   // Inverse transforms along z, then y, of every half-complex column (complex to complex).
   std::vector<Complex<double>> a(in, in + plane * n), b(plane * n);
   for (int pass = 0; pass < 2; ++pass) {
     for (int z = 0; z < n; ++z)
       for (int y = 0; y < n; ++y)
         for (int x = 0; x < hx; ++x) {
+          const int t = pass == 0 ? z : y;  // output index along the transformed axis
           Complex<double> s;
           for (int k = 0; k < n; ++k) {
-            const int idx_z = pass == 0 ? k : z, idx_y = pass == 0 ? y : k;
-            const int t = pass == 0 ? z : y;
-            s += a[(std::size_t(idx_z) * n + idx_y) * hx + x] * cis(kTwoPi * k * t / n);
+            const std::size_t src = pass == 0 ? (std::size_t(k) * n + y) * hx + x : (std::size_t(z) * n + k) * hx + x;
+            s += a[src] * tw[std::size_t((k * t) % n)];
           }
           b[(std::size_t(z) * n + y) * hx + x] = s;
         }
     a.swap(b);
   }
-  // Hermitian inverse along x: f(x) = sum over the full row, the unstored half as conjugates.
+  // Hermitian inverse along x: f(x) = F_0 + sum_{0<k<n/2} 2 Re(F_k e^{2 pi i k x / n}) + Re(F_{n/2} e^{i pi x}).
   for (int z = 0; z < n; ++z)
     for (int y = 0; y < n; ++y) {
       const Complex<double>* row = a.data() + (std::size_t(z) * n + y) * hx;
@@ -138,8 +142,7 @@ void idft3_c2r(const Complex<double>* in, double* out, int n) {
         double s = row[0].re;
         for (int k = 1; k < hx; ++k) {
           const double c = (2 * k == n) ? 1.0 : 2.0;  // the Nyquist bin has no mate
-          const Complex<double> t = row[k] * cis(kTwoPi * k * x / n);
-          s += c * t.re;
+          s += c * (row[k] * tw[std::size_t((k * x) % n)]).re;
         }
         out[(std::size_t(z) * n + y) * n + x] = s / (double(n) * n * n);
       }

@@ -15,14 +15,19 @@ namespace thon::math {
 
 /// Sizes of one insertion problem (all in pixels/voxels).
 struct InsertGeometry {
-  int n = 0;            ///< image side
+  int n = 0;            ///< image side (and side of the reconstructed map)
+  int m = 0;            ///< side of the image Fourier transforms: n, or pad * n when the images are
+                        ///< zero-padded in real space (oversampled in Fourier space)
   int pad = 2;          ///< padding factor of the 3D grid
-  int r_max = 0;        ///< largest image frequency radius inserted (<= n/2)
+  int r_max = 0;        ///< largest frequency radius inserted, in Fourier pixels of the n-box (<= n/2)
   int r_acc = 0;        ///< R: accumulator half-extent, pad * r_max + 2
   GriddingKernel kernel = GriddingKernel::linear;
 
-  THON_HD int hx() const { return n / 2 + 1; }                 ///< r2c columns of an image
-  THON_HD index_t image_half_size() const { return index_t(hx()) * n; }
+  THON_HD int hx() const { return m / 2 + 1; }                 ///< r2c columns of an image transform
+  THON_HD index_t image_half_size() const { return index_t(hx()) * m; }
+  THON_HD int r_max_image() const { return r_max * (m / n); }  ///< r_max in Fourier pixels of the m-box
+  /// Grid voxels per image Fourier pixel: pad (images not padded) or 1 (images padded to pad * n).
+  THON_HD int sample_scale() const { return pad * n / m; }
   THON_HD int acc_nx() const { return r_acc + 1; }
   THON_HD int acc_ny() const { return 2 * r_acc + 1; }
   THON_HD index_t acc_voxels() const { return index_t(acc_nx()) * acc_ny() * acc_ny(); }
@@ -35,6 +40,7 @@ struct InsertGeometry {
 THON_HD int signed_row_frequency(int iy, int n) { return iy < n - n / 2 ? iy : iy - n; }
 
 /// Prepares one Fourier pixel of one image for insertion: centring + origin phase, times CTF.
+/// The images (m x m, particle centre at index m/2) are transformed with an r2c FFT beforehand.
 /// Writes (re, im, weight) = (CTF F_P, CTF^2) to `out` (3 floats per pixel, same r2c layout).
 /// Pixels beyond r_max, and the redundant half of the kx = 0 column (ky < 0), get weight 0.
 struct PrepareSample {
@@ -50,14 +56,15 @@ struct PrepareSample {
     const index_t p = i - img * per;
     const int iy = int(p / g.hx());
     const int kx = int(p - index_t(iy) * g.hx());
-    const int ky = signed_row_frequency(iy, g.n);
+    const int ky = signed_row_frequency(iy, g.m);
     float* o = out + 3 * i;
-    if (kx * kx + ky * ky > g.r_max * g.r_max || (kx == 0 && ky < 0)) {
+    const int rm = g.r_max_image();
+    if (kx * kx + ky * ky > rm * rm || (kx == 0 && ky < 0)) {
       o[0] = o[1] = o[2] = 0.f;
       return;
     }
     const Complex<float> ph =
-        centring_phase<float>(kx, ky, g.n, shifts_px[2 * img], shifts_px[2 * img + 1]);
+        centring_phase<float>(kx, ky, g.m, shifts_px[2 * img], shifts_px[2 * img + 1]);
     Complex<float> v = fft[i] * ph;
     const float c = ctf ? ctf[i] : 1.f;
     o[0] = c * v.re;
@@ -67,7 +74,7 @@ struct PrepareSample {
 };
 
 /// Inserts one prepared pixel of one image under one orientation. `rows` holds, per (image,
-/// orientation), the 6 floats pad * (A row 0, A row 1): the sample (kx, ky) lands at
+/// orientation), the 6 floats sample_scale * (A row 0, A row 1): the sample (kx, ky) lands at
 /// q = kx * rows[0..2] + ky * rows[3..5]. Add(float* p, float v) accumulates (plain or atomic).
 template <class Add>
 struct InsertSample {
@@ -90,7 +97,7 @@ struct InsertSample {
     if (v[2] == 0.f && v[0] == 0.f && v[1] == 0.f) return;
     const int iy = int(p / g.hx());
     const int kx = int(p - index_t(iy) * g.hx());
-    const int ky = signed_row_frequency(iy, g.n);
+    const int ky = signed_row_frequency(iy, g.m);
     insert(half[img] == 0 ? acc0 : acc1, rows + 6 * io, kx, ky, v);
   }
 

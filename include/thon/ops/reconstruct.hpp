@@ -40,12 +40,22 @@ struct ReconstructGeometry {
   GriddingKernel kernel = GriddingKernel::linear;
   double pixel_size_A = 1.0;
   double maxres_A = 0.0;                ///< highest resolution inserted; 0 = Nyquist
+  /// Zero-pad each image to pad * box in real space before its FFT, so its Fourier samples are as
+  /// dense as the 3D grid (pad^2 more samples to insert). Otherwise (RELION's way) the box-sized
+  /// transform is inserted at pad times its frequency coordinates.
+  bool pad_images = false;
 
+  /// Unpadded images are accepted for pad 1, and for pad 2 with nearest or linear insertion (the
+  /// cubic kernel's negative lobes make sum(w CTF^2) cancel between samples spaced 2 voxels apart).
   /// Largest image frequency radius inserted, in Fourier pixels: round(n p / maxres), at most n/2.
   int r_max() const;
   /// The per-sample geometry the insertion kernels use. Validates box, pad and maxres.
   math::InsertGeometry insert_geometry() const;
 };
+
+/// thon's default for ReconstructGeometry::pad_images: RELION's unpadded images for linear insertion
+/// with pad <= 2, padded images otherwise (denser samples: nearest, cubic and pad 3 need them).
+bool default_pad_images(GriddingKernel kernel, int pad);
 
 /// One image to insert: rotation A (map -> image, RELION Euler), origin shift in pixels, half-set.
 struct InsertPose {
@@ -73,8 +83,9 @@ class FourierInserter {
  public:
   virtual ~FourierInserter() = default;
   /// Inserts n images (n * box * box floats, host memory, [i][y][x], particle centred at index
-  /// box/2 before the shift). `ctf`: n * box * (box/2 + 1) floats, the CTF at each r2c pixel of each
-  /// image (RELION sign), or nullptr to reconstruct without CTF. Not thread-safe.
+  /// box/2 before the shift). `ctf`: n * insert_geometry().image_half_size() floats, the CTF at each
+  /// r2c pixel of each image transform (m x (m/2 + 1), m = box, or pad * box with pad_images; RELION
+  /// sign), or nullptr to reconstruct without CTF. Not thread-safe.
   virtual void insert(const float* images, const float* ctf, const InsertPose* poses, int n) = 0;
   /// Copies out the accumulated sums of half-set h (0 or 1), Hermitian completion not yet applied.
   virtual FourierAccumulator accumulator(int half) = 0;
@@ -92,6 +103,9 @@ class FourierInserter {
 std::unique_ptr<FourierInserter> make_fourier_inserter(Device device, const ReconstructGeometry& g,
                                                        const std::vector<Mat3<double>>& symmetry = {},
                                                        std::size_t max_memory_bytes = 0);
+
+/// Copies `count` n x n images into the centres of m x m zero images (centre n/2 -> m/2).
+void pad_image_batch(const float* in, int n, int m, int count, float* out);
 
 /// Adds the Friedel mates of the x = 0 plane (D(0,y,z) += conj D(0,-y,-z), W likewise), as RELION's
 /// BackProjector::enforceHermitianSymmetry. Call once per accumulator before shell_mean_weight/invert.
