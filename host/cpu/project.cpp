@@ -1,0 +1,169 @@
+// CPU backend of the projector family: the math/slice.hpp functors over OpenMP threads.
+#include "cpu/project.hpp"
+
+#include <omp.h>
+
+#include <vector>
+
+#include "cpu/fft.hpp"
+#include "thon/core/array.hpp"
+#include "thon/core/parallel.hpp"
+#include "thon/math/slice.hpp"
+
+namespace thon::cpu {
+namespace {
+
+/// Scatter policy for accumulators shared by all threads: one OpenMP atomic per real number.
+struct OmpAtomicAdd {
+  template <class V>
+  void operator()(V* p, V v) const {
+#pragma omp atomic
+    *p += v;
+  }
+};
+
+template <class V>
+std::vector<Mat3<V>> cast_poses(const Mat3<double>* poses, index_t count) {
+  std::vector<Mat3<V>> out(static_cast<std::size_t>(count));
+  for (index_t i = 0; i < count; ++i) out[std::size_t(i)] = poses[i].template cast<V>();
+  return out;
+}
+
+template <class V>
+math::SliceGeometry<V> geometry(const ops::SliceParams& p) {
+  math::SliceGeometry<V> g;
+  g.n = p.box;
+  g.np = p.padded_box;
+  g.scale = V(p.scale());
+  g.r_max2 = V(p.r_max * p.r_max);
+  g.interp = p.interp;
+  return g;
+}
+
+}  // namespace
+
+int max_threads() { return omp_get_max_threads(); }
+
+template <class V>
+void prepare_fourier(const V* in, int n, int ndim, int np, const double* corr, Complex<V>* out) {
+  const index_t n_in = ndim == 3 ? index_t(n) * n * n : index_t(n) * n;
+  const index_t n_pad = ndim == 3 ? index_t(np) * np * np : index_t(np) * np;
+  std::vector<V> table(corr, corr + n);
+  Buffer<V> buf(n_pad);  // zeroed, 64-byte aligned for FFTW
+  cpu::parallel_for(n_in, math::PadShift<V>{in, buf.data(), table.data(), n, np, ndim});
+  const Shape shape{np, np, ndim == 3 ? np : 1, 1};
+  cpu::fft_r2c(buf.data(), out, shape);
+}
+
+template <class V>
+void extract_slices_3d(const Complex<V>* volume, const Mat3<double>* poses, index_t count,
+                       Complex<V>* out, const ops::SliceParams& p) {
+  const auto a = cast_poses<V>(poses, count);
+  cpu::parallel_for(count * p.slice_size(),
+                    math::ExtractSlice3D<V, V>{volume, a.data(), out, geometry<V>(p)});
+}
+
+template <class V>
+void extract_slices_2d(const Complex<V>* image, const Mat3<double>* poses, index_t count,
+                       Complex<V>* out, const ops::SliceParams& p) {
+  const auto a = cast_poses<V>(poses, count);
+  cpu::parallel_for(count * p.slice_size(),
+                    math::ExtractSlice2D<V, V>{image, a.data(), out, geometry<V>(p)});
+}
+
+template <class V>
+void insert_slices_3d(Complex<V>* const* data, V* const* weight, int n_acc,
+                      const Complex<V>* slices, const V* weights, const Mat3<double>* poses,
+                      index_t count, const ops::SliceParams& p) {
+  const auto a = cast_poses<V>(poses, count);
+  const auto g = geometry<V>(p);
+  const index_t per = p.slice_size();
+  if (n_acc <= 1) {
+    cpu::parallel_for(count * per, math::InsertSlice3D<V, V, OmpAtomicAdd>{
+                                       data[0], weight[0], slices, weights, a.data(), g, {}});
+    return;
+  }
+#pragma omp parallel num_threads(n_acc)
+  {
+    const int t = omp_get_thread_num();
+    const math::InsertSlice3D<V, V, math::PlainAdd> f{data[t], weight[t], slices, weights,
+                                                      a.data(), g, {}};
+#pragma omp for schedule(dynamic)
+    for (index_t b = 0; b < count; ++b)
+      for (index_t j = 0; j < per; ++j) f(b * per + j);
+  }
+}
+
+template <class V>
+void insert_slices_2d(Complex<V>* const* data, V* const* weight, int n_acc,
+                      const Complex<V>* slices, const V* weights, const Mat3<double>* poses,
+                      index_t count, const ops::SliceParams& p) {
+  const auto a = cast_poses<V>(poses, count);
+  const auto g = geometry<V>(p);
+  const index_t per = p.slice_size();
+  if (n_acc <= 1) {
+    cpu::parallel_for(count * per, math::InsertSlice2D<V, V, OmpAtomicAdd>{
+                                       data[0], weight[0], slices, weights, a.data(), g, {}});
+    return;
+  }
+#pragma omp parallel num_threads(n_acc)
+  {
+    const int t = omp_get_thread_num();
+    const math::InsertSlice2D<V, V, math::PlainAdd> f{data[t], weight[t], slices, weights,
+                                                      a.data(), g, {}};
+#pragma omp for schedule(dynamic)
+    for (index_t b = 0; b < count; ++b)
+      for (index_t j = 0; j < per; ++j) f(b * per + j);
+  }
+}
+
+template <class V>
+void line_project(const V* volume, int n, const Mat3<double>* poses, index_t count, V* out,
+                  math::Interp interp) {
+  const auto a = cast_poses<V>(poses, count);
+  cpu::parallel_for(count * n * n, math::LineProject<V, V>{volume, a.data(), out, n, interp});
+}
+
+template <class V>
+void resample(const V* in, V* out, int nx, int ny, int nz, index_t count, const Mat3<double>& m,
+              const Vec3<double>& t, math::Interp interp) {
+  const math::Resample<V, V> f{in, out, nx, ny, nz, m.cast<V>(), {V(t.x), V(t.y), V(t.z)}, interp};
+  cpu::parallel_for(count * nx * ny * nz, f);
+}
+
+template <class V>
+void images_to_centred_fourier(const V* images, int n, index_t count, Complex<V>* out) {
+  Buffer<V> rolled(count * n * n);
+  cpu::parallel_for(count * n * n, math::RollImages<V>{images, rolled.data(), n, false});
+  cpu::fft_r2c(rolled.data(), out, Shape{n, n, 1, int(count)});
+}
+
+template <class V>
+void centred_fourier_to_images(const Complex<V>* in, int n, index_t count, V* images) {
+  Buffer<V> tmp(count * n * n);
+  cpu::fft_c2r(in, tmp.data(), Shape{n, n, 1, int(count)});
+  cpu::parallel_for(count * n * n, math::RollImages<V>{tmp.data(), images, n, true});
+}
+
+#define THON_INSTANTIATE(V)                                                                       \
+  template void prepare_fourier<V>(const V*, int, int, int, const double*, Complex<V>*);         \
+  template void extract_slices_3d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
+                                     Complex<V>*, const ops::SliceParams&);                      \
+  template void extract_slices_2d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
+                                     Complex<V>*, const ops::SliceParams&);                      \
+  template void insert_slices_3d<V>(Complex<V>* const*, V* const*, int, const Complex<V>*,       \
+                                    const V*, const Mat3<double>*, index_t,                      \
+                                    const ops::SliceParams&);                                    \
+  template void insert_slices_2d<V>(Complex<V>* const*, V* const*, int, const Complex<V>*,       \
+                                    const V*, const Mat3<double>*, index_t,                      \
+                                    const ops::SliceParams&);                                    \
+  template void line_project<V>(const V*, int, const Mat3<double>*, index_t, V*, math::Interp);  \
+  template void resample<V>(const V*, V*, int, int, int, index_t, const Mat3<double>&,           \
+                            const Vec3<double>&, math::Interp);                                  \
+  template void images_to_centred_fourier<V>(const V*, int, index_t, Complex<V>*);               \
+  template void centred_fourier_to_images<V>(const Complex<V>*, int, index_t, V*);
+THON_INSTANTIATE(float)
+THON_INSTANTIATE(double)
+#undef THON_INSTANTIATE
+
+}  // namespace thon::cpu
