@@ -409,8 +409,9 @@ Image<float> read_mrc_image(const std::string& path, std::int64_t index) {
 }
 
 MrcStats mrc_data_stats(const std::string& path, const MrcHeader& h, std::int64_t sections_per_batch) {
-  THON_CHECK(sections_per_batch > 0, "mrc_data_stats: sections_per_batch = ", sections_per_batch);
+  THON_CHECK(sections_per_batch >= 0, "mrc_data_stats: sections_per_batch = ", sections_per_batch);
   const std::int64_t section = std::int64_t(h.nx) * h.ny;
+  if (sections_per_batch == 0) sections_per_batch = std::max<std::int64_t>(1, (std::int64_t(32) << 20) / (4 * section));
   const std::int64_t batch = std::min<std::int64_t>(sections_per_batch, h.nz);
   std::vector<float> buf(std::size_t(batch * section));
   // Chan et al. pairwise combination of per-batch mean and sum of squared deviations (M2).

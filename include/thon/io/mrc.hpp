@@ -92,13 +92,14 @@ void read_mrc_sections(const std::string& path, const MrcHeader& header, std::in
                        std::int64_t count, float* out);
 
 /// Statistics of the voxel data: min, max, mean and rms deviation from the mean (the MRC2014
-/// meaning of RMS), accumulated in double, reading `sections_per_batch` sections at a time.
+/// meaning of RMS), accumulated in double, reading `sections_per_batch` sections at a time
+/// (0: as many as fit in about 32 MiB of floats, at least one).
 struct MrcStats {
   double min = 0, max = 0, mean = 0, rms = 0;
   std::int64_t count = 0;
 };
 MrcStats mrc_data_stats(const std::string& path, const MrcHeader& header,
-                        std::int64_t sections_per_batch = 64);
+                        std::int64_t sections_per_batch = 0);
 
 /// Reads image `index` (0-based) of a stack.
 Image<float> read_mrc_image(const std::string& path, std::int64_t index);
