@@ -49,12 +49,14 @@ class CudaInserter final : public ops::FourierInserter {
     if (sym_.empty()) sym_.push_back(Mat3<double>::identity());
     std::size_t free_b = 0, total_b = 0;
     THON_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
-    const std::size_t need = 2 * 3 * sizeof(float) * std::size_t(g_.acc_voxels());
+    const std::size_t need = 2 * (sizeof(Complex<float>) + sizeof(float)) * std::size_t(g_.acc_voxels());
     THON_CHECK_CODE(need < free_b, out_of_memory, "reconstruct: the half-set accumulators need ", need >> 20,
                     " MiB of GPU memory, ", free_b >> 20, " MiB free");
-    for (auto& a : acc_) {
-      a = Buffer<float, Memory::device>(3 * g_.acc_voxels());
-      THON_CUDA_CHECK(cudaMemset(a.data(), 0, a.bytes()));
+    for (int h = 0; h < 2; ++h) {
+      data_[h] = Buffer<Complex<float>, Memory::device>(g_.acc_voxels());
+      weight_[h] = Buffer<float, Memory::device>(g_.acc_voxels());
+      THON_CUDA_CHECK(cudaMemset(data_[h].data(), 0, data_[h].bytes()));
+      THON_CUDA_CHECK(cudaMemset(weight_[h].data(), 0, weight_[h].bytes()));
     }
   }
 
@@ -109,7 +111,8 @@ class CudaInserter final : public ops::FourierInserter {
     thon::parallel_for(policy(), index_t(n) * per, prep);
     THON_CUDA_LAUNCH_CHECK();
     math::InsertSample<DeviceAtomicAdd> ins{g_, d_prepared_.data(), d_rows.data(), n_orient, d_half.data(),
-                                            acc_[0].data(), acc_[1].data(), {}};
+                                            data_[0].data(), weight_[0].data(), data_[1].data(),
+                                            weight_[1].data(), {}};
     thon::parallel_for(policy(), index_t(n) * n_orient * per, ins);
     THON_CUDA_LAUNCH_CHECK();
     THON_CUDA_CHECK(cudaDeviceSynchronize());
@@ -120,7 +123,8 @@ class CudaInserter final : public ops::FourierInserter {
   ops::FourierAccumulator accumulator(int h) override {
     THON_CHECK(h == 0 || h == 1, "reconstruct: half-set ", h, " is not 0 or 1");
     ops::FourierAccumulator out(g_);
-    out.values.copy_from(acc_[h]);
+    out.data.copy_from(data_[h]);
+    out.weight.copy_from(weight_[h]);
     out.n_images = n_images_[h];
     return out;
   }
@@ -128,7 +132,8 @@ class CudaInserter final : public ops::FourierInserter {
  private:
   math::InsertGeometry g_;
   std::vector<Mat3<double>> sym_;
-  Buffer<float, Memory::device> acc_[2];
+  Buffer<Complex<float>, Memory::device> data_[2];
+  Buffer<float, Memory::device> weight_[2];
   CufftPlan plan_;
   Buffer<float, Memory::device> d_images_, d_ctf_, d_prepared_;
   Buffer<Complex<float>, Memory::device> d_fft_;

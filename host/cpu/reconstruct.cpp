@@ -52,7 +52,7 @@ class CpuInserter final : public ops::FourierInserter {
               std::size_t budget)
       : ops::FourierInserter(geom), g_(geom.insert_geometry()), sym_(sym) {
     if (sym_.empty()) sym_.push_back(Mat3<double>::identity());
-    const std::size_t half_bytes = std::size_t(3) * sizeof(float) * std::size_t(g_.acc_voxels());
+    const std::size_t half_bytes = (sizeof(Complex<float>) + sizeof(float)) * std::size_t(g_.acc_voxels());
     if (budget == 0) budget = available_host_memory() / 2;
     THON_CHECK_CODE(2 * half_bytes <= budget, out_of_memory, "reconstruct: the two half-set accumulators need ",
                     2 * half_bytes / (1 << 20), " MiB, more than the ", budget / (1 << 20),
@@ -60,7 +60,7 @@ class CpuInserter final : public ops::FourierInserter {
     threads_ = omp_get_max_threads();
     private_ = threads_ > 1 && std::size_t(2 * threads_) * half_bytes <= budget;
     g_last_private = private_;
-    for (int h = 0; h < 2; ++h) acc_[h] = Buffer<float>(3 * g_.acc_voxels());
+    for (int h = 0; h < 2; ++h) acc_[h] = ops::FourierAccumulator(g_);
     if (private_) priv_.resize(std::size_t(2 * (threads_ - 1)));
   }
 
@@ -96,17 +96,14 @@ class CpuInserter final : public ops::FourierInserter {
     const int n_orient = int(sym_.size());
     if (private_) {
       for (auto& b : priv_)
-        if (b.empty()) b = Buffer<float>(3 * g_.acc_voxels());
+        if (b.weight.empty()) b = ops::FourierAccumulator(g_);
 #pragma omp parallel num_threads(threads_)
       {
         const int t = omp_get_thread_num();
-        float* a0 = acc_[0].data();
-        float* a1 = acc_[1].data();
-        if (t > 0) {
-          a0 = priv_[std::size_t(2 * (t - 1))].data();
-          a1 = priv_[std::size_t(2 * (t - 1) + 1)].data();
-        }
-        math::InsertSample<PlainAdd> ins{g_, prepared_.data(), rows.data(), n_orient, half.data(), a0, a1, {}};
+        ops::FourierAccumulator& a0 = t > 0 ? priv_[std::size_t(2 * (t - 1))] : acc_[0];
+        ops::FourierAccumulator& a1 = t > 0 ? priv_[std::size_t(2 * (t - 1) + 1)] : acc_[1];
+        math::InsertSample<PlainAdd> ins{g_, prepared_.data(), rows.data(), n_orient, half.data(),
+                                         a0.data.data(), a0.weight.data(), a1.data.data(), a1.weight.data(), {}};
 #pragma omp for schedule(dynamic, 1)
         for (int io = 0; io < n * n_orient; ++io) {
           const index_t base = index_t(io) * per;
@@ -115,7 +112,8 @@ class CpuInserter final : public ops::FourierInserter {
       }
     } else {
       math::InsertSample<AtomicAdd> ins{g_, prepared_.data(), rows.data(), n_orient, half.data(),
-                                        acc_[0].data(), acc_[1].data(), {}};
+                                        acc_[0].data.data(), acc_[0].weight.data(), acc_[1].data.data(),
+                                        acc_[1].weight.data(), {}};
       parallel_for(index_t(n) * n_orient * per, ins);
     }
     n_images_[0] += std::count(half.begin(), half.end(), 0);
@@ -125,18 +123,10 @@ class CpuInserter final : public ops::FourierInserter {
   ops::FourierAccumulator accumulator(int h) override {
     THON_CHECK(h == 0 || h == 1, "reconstruct: half-set ", h, " is not 0 or 1");
     ops::FourierAccumulator out(g_);
-    float* o = out.values.data();
-    const float* a = acc_[h].data();
-    std::vector<const float*> extra;
+    out.data.copy_from(acc_[h].data);
+    out.weight.copy_from(acc_[h].weight);
     for (std::size_t j = std::size_t(h); j < priv_.size(); j += 2)
-      if (!priv_[j].empty()) extra.push_back(priv_[j].data());
-    const index_t n = out.values.size();
-#pragma omp parallel for schedule(static)
-    for (index_t i = 0; i < n; ++i) {
-      float s = a[i];
-      for (const float* e : extra) s += e[i];
-      o[i] = s;
-    }
+      if (!priv_[j].weight.empty()) out += priv_[j];
     out.n_images = n_images_[h];
     return out;
   }
@@ -146,8 +136,8 @@ class CpuInserter final : public ops::FourierInserter {
   std::vector<Mat3<double>> sym_;
   int threads_ = 1;
   bool private_ = false;
-  Buffer<float> acc_[2];
-  std::vector<Buffer<float>> priv_;
+  ops::FourierAccumulator acc_[2];
+  std::vector<ops::FourierAccumulator> priv_;
   Buffer<Complex<float>> fft_;
   Buffer<float> prepared_, padded_;
   std::int64_t n_images_[2] = {0, 0};

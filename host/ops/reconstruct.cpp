@@ -14,21 +14,6 @@
 
 namespace thon::ops {
 
-GriddingKernel parse_gridding_kernel(const std::string& name) {
-  if (name == "nearest") return GriddingKernel::nearest;
-  if (name == "linear" || name == "trilinear") return GriddingKernel::linear;
-  if (name == "cubic" || name == "tricubic") return GriddingKernel::cubic;
-  fail(ErrorCode::invalid_argument, "--interp '", name, "': expected nearest, linear or cubic");
-}
-
-const char* to_string(GriddingKernel k) {
-  switch (k) {
-    case GriddingKernel::nearest: return "nearest";
-    case GriddingKernel::linear: return "linear";
-    default: return "cubic";
-  }
-}
-
 int ReconstructGeometry::r_max() const {
   if (maxres_A <= 0) return box / 2;
   const int r = int(std::lround(box * pixel_size_A / maxres_A));
@@ -41,7 +26,7 @@ math::InsertGeometry ReconstructGeometry::insert_geometry() const {
   THON_CHECK(pixel_size_A > 0, "reconstruct: pixel size ", pixel_size_A, " Å must be positive");
   THON_CHECK(maxres_A <= 0 || maxres_A >= 2 * pixel_size_A * (1 - 1e-9), "reconstruct: --maxres ", maxres_A,
              " Å is finer than Nyquist (", 2 * pixel_size_A, " Å at pixel size ", pixel_size_A, " Å)");
-  THON_CHECK(pad_images || pad == 1 || (pad == 2 && kernel != GriddingKernel::cubic),
+  THON_CHECK(pad_images || pad == 1 || (pad == 2 && kernel != Interp::cubic),
              "reconstruct: ", to_string(kernel), " insertion with --pad ", pad,
              " needs the images padded too (the Fourier samples would be spaced ", pad,
              " voxels apart): use --pad_images");
@@ -52,22 +37,26 @@ math::InsertGeometry ReconstructGeometry::insert_geometry() const {
   g.r_max = r_max();
   THON_CHECK(g.r_max >= 1, "reconstruct: --maxres ", maxres_A, " Å keeps no Fourier shell (box ", box,
              ", pixel ", pixel_size_A, " Å)");
-  g.r_acc = pad * g.r_max + 2;
   g.kernel = kernel;
   return g;
 }
 
-bool default_pad_images(GriddingKernel kernel, int pad) {
-  return !(kernel == GriddingKernel::linear && pad <= 2);
+bool default_pad_images(Interp kernel, int pad) {
+  return !(kernel == Interp::linear && pad <= 2);
 }
 
 FourierAccumulator& FourierAccumulator::operator+=(const FourierAccumulator& o) {
-  THON_CHECK(o.values.size() == values.size(), "reconstruct: adding accumulators of different sizes");
-  float* a = values.data();
-  const float* b = o.values.data();
-  const index_t n = values.size();
+  THON_CHECK(o.weight.size() == weight.size(), "reconstruct: adding accumulators of different sizes");
+  Complex<float>* a = data.data();
+  float* w = weight.data();
+  const Complex<float>* b = o.data.data();
+  const float* v = o.weight.data();
+  const index_t n = weight.size();
 #pragma omp parallel for schedule(static)
-  for (index_t i = 0; i < n; ++i) a[i] += b[i];
+  for (index_t i = 0; i < n; ++i) {
+    a[i] += b[i];
+    w[i] += v[i];
+  }
   n_images += o.n_images;
   return *this;
 }
@@ -97,32 +86,35 @@ void pad_image_batch(const float* in, int n, int m, int count, float* out) {
 
 void complete_hermitian_plane(FourierAccumulator& acc) {
   const math::InsertGeometry& g = acc.g;
-  const int r = g.r_acc;
-  float* v = acc.values.data();
-  // Each pair {(0,y,z), (0,-y,-z)} once: z > 0, or z == 0 and y > 0; (0,0,0) is its own mate.
-  for (int z = 0; z <= r; ++z)
-    for (int y = -r; y <= r; ++y) {
+  const int np = g.np(), h = np / 2;
+  Complex<float>* d = acc.data.data();
+  float* w = acc.weight.data();
+  // Each pair {(0,y,z), (0,-y,-z)} once: z > 0, or z == 0 and y > 0, signed y, z in (-np/2, np/2);
+  // (0,0,0) is its own mate, and the Nyquist row/plane (y or z = -np/2) is left alone.
+  for (int z = 0; z < h; ++z)
+    for (int y = -h + 1; y < h; ++y) {
       if (z == 0 && y <= 0) continue;
-      float* a = v + 3 * g.acc_index(0, y, z);
-      float* b = v + 3 * g.acc_index(0, -y, -z);
-      const float re = a[0] + b[0], im = a[1] - b[1], w = a[2] + b[2];
-      a[0] = re, a[1] = im, a[2] = w;
-      b[0] = re, b[1] = -im, b[2] = w;
+      const index_t a = g.acc_index(0, y, z), b = g.acc_index(0, -y, -z);
+      const Complex<float> s = d[a] + conj(d[b]);
+      const float ws = w[a] + w[b];
+      d[a] = s;
+      d[b] = conj(s);
+      w[a] = ws;
+      w[b] = ws;
     }
-  float* c = v + 3 * g.acc_index(0, 0, 0);
-  c[1] = 0.f;  // the DC term of a real map is real (its Friedel mate is itself)
+  d[0].im = 0.f;  // the DC term of a real map is real (its Friedel mate is itself)
 }
 
 namespace {
 
-/// Calls f(x, y, z, shell, voxel index) for every stored voxel with |q| < pad * r_max.
+/// Calls f(x, y, z, shell, voxel index) for every stored voxel with |q| < pad * r_max (signed y, z).
 template <class F>
 void for_each_voxel_in_sphere(const math::InsertGeometry& g, F f) {
   const int rmax_pad = g.pad * g.r_max;
   const long long max_r2 = (long long)rmax_pad * rmax_pad;
-  for (int z = -rmax_pad; z <= rmax_pad; ++z)
-    for (int y = -rmax_pad; y <= rmax_pad; ++y)
-      for (int x = 0; x <= rmax_pad; ++x) {
+  for (int z = -rmax_pad + 1; z < rmax_pad; ++z)
+    for (int y = -rmax_pad + 1; y < rmax_pad; ++y)
+      for (int x = 0; x < rmax_pad; ++x) {
         const long long r2 = (long long)x * x + (long long)y * y + (long long)z * z;
         if (r2 >= max_r2) continue;
         const int shell = int(std::lround(std::sqrt(double(r2)) / g.pad));
@@ -138,7 +130,7 @@ std::vector<double> shell_mean_weight(const std::vector<const FourierAccumulator
   std::vector<double> sum(std::size_t(g.r_max) + 1, 0.0), count(sum.size(), 0.0);
   for_each_voxel_in_sphere(g, [&](int, int, int, int shell, index_t i) {
     double w = 0;
-    for (const FourierAccumulator* a : accs) w += a->values[3 * i + 2];
+    for (const FourierAccumulator* a : accs) w += a->weight[i];
     sum[std::size_t(shell)] += w;
     count[std::size_t(shell)] += 1;
   });
@@ -164,20 +156,18 @@ template <class Real>
 void fill_spectrum(const std::vector<const FourierAccumulator*>& accs, const math::InsertGeometry& g,
                    const std::vector<double>& inv_tau2, const std::vector<double>& mean_w,
                    Complex<Real>* spec) {
-  const int np = g.pad * g.n, hx = np / 2 + 1;
-  for_each_voxel_in_sphere(g, [&](int x, int y, int z, int shell, index_t i) {
+  for_each_voxel_in_sphere(g, [&](int, int, int, int shell, index_t i) {
     Real re = 0, im = 0, w = 0;
     for (const FourierAccumulator* a : accs) {
-      re += a->values[3 * i];
-      im += a->values[3 * i + 1];
-      w += a->values[3 * i + 2];
+      re += a->data[i].re;
+      im += a->data[i].im;
+      w += a->weight[i];
     }
     const std::size_t s = std::size_t(shell);
     const Real it2 = s < inv_tau2.size() ? Real(inv_tau2[s]) : Real(0);
     Real floor = Real(kWeightFloorFraction * mean_w[s]);
     if (!(floor > Real(1e-30))) floor = Real(1e-30);
-    const int zi = z < 0 ? z + np : z, yi = y < 0 ? y + np : y;
-    spec[(std::size_t(zi) * np + yi) * hx + x] = math::regularised_divide(Complex<Real>(re, im), w, it2, floor);
+    spec[i] = math::regularised_divide(Complex<Real>(re, im), w, it2, floor);
   });
 }
 

@@ -34,7 +34,10 @@ class RefInserter final : public ops::FourierInserter {
   RefInserter(const ops::ReconstructGeometry& geom, const std::vector<Mat3<double>>& sym)
       : ops::FourierInserter(geom), g_(geom.insert_geometry()), sym_(sym) {
     if (sym_.empty()) sym_.push_back(Mat3<double>::identity());
-    for (auto& a : acc_) a.assign(3 * std::size_t(g_.acc_voxels()), 0.0);
+    for (int h = 0; h < 2; ++h) {
+      data_[h].assign(std::size_t(g_.acc_voxels()), Complex<double>());
+      weight_[h].assign(std::size_t(g_.acc_voxels()), 0.0);
+    }
   }
 
   void insert(const float* images, const float* ctf, const ops::InsertPose* poses, int n) override {
@@ -46,7 +49,7 @@ class RefInserter final : public ops::FourierInserter {
       THON_CHECK(pose.half == 0 || pose.half == 1, "reconstruct: half-set ", pose.half, " is not 0 or 1");
       ops::pad_image_batch(images + std::size_t(i) * g_.n * g_.n, g_.n, box, 1, padded.data());
       dft2_r2c(padded.data(), box, f);
-      std::vector<double>& acc = acc_[pose.half];
+      const int np = g_.np();
       for (int iy = 0; iy < box; ++iy)
         for (int kx = 0; kx < hx; ++kx) {
           const int ky = math::signed_row_frequency(iy, box);
@@ -58,16 +61,15 @@ class RefInserter final : public ops::FourierInserter {
           for (const Mat3<double>& s : sym_) {
             const Mat3<double> a = pose.A * s;
             // q = scale * A^T (kx, ky, 0): the central slice in map coordinates, grid voxels.
-            Vec3<double> q{scale * (kx * a.m[0][0] + ky * a.m[1][0]),
+            const Vec3<double> q{scale * (kx * a.m[0][0] + ky * a.m[1][0]),
                            scale * (kx * a.m[0][1] + ky * a.m[1][1]),
                            scale * (kx * a.m[0][2] + ky * a.m[1][2])};
-            Complex<double> v = c * x;
-            if (q.x < 0) {
-              q = -1.0 * q;
-              v = conj(v);
-            }
-            Scatter sc{this, &acc, v, c * c};
-            math::for_each_kernel_point(g_.kernel, q.x, q.y, q.z, sc);
+            const Complex<double> v = c * x;
+            // The projector's enumerator: kernel points, Friedel mates at negative x (conjugated).
+            math::visit_fourier_3d(g_.kernel, q.x, q.y, q.z, np, np, np, 1e300, [&](index_t j, double k, bool cj) {
+              data_[pose.half][std::size_t(j)] += k * (cj ? conj(v) : v);
+              weight_[pose.half][std::size_t(j)] += k * c * c;
+            });
           }
         }
       ++n_images_[pose.half];
@@ -76,33 +78,19 @@ class RefInserter final : public ops::FourierInserter {
 
   ops::FourierAccumulator accumulator(int h) override {
     ops::FourierAccumulator out(g_);
-    for (index_t i = 0; i < out.values.size(); ++i) out.values[i] = float(acc_[h][std::size_t(i)]);
+    for (index_t i = 0; i < out.weight.size(); ++i) {
+      out.data[i] = Complex<float>(data_[h][std::size_t(i)]);
+      out.weight[i] = float(weight_[h][std::size_t(i)]);
+    }
     out.n_images = n_images_[h];
     return out;
   }
 
  private:
-  struct Scatter {
-    const RefInserter* self;
-    std::vector<double>* acc;
-    Complex<double> v;
-    double w;
-    void operator()(int x, int y, int z, double k) const {
-      Complex<double> val = v;
-      if (x < 0) {  // unstored half: conjugate value at the Friedel mate
-        x = -x, y = -y, z = -z;
-        val = conj(val);
-      }
-      const std::size_t i = 3 * std::size_t(self->g_.acc_index(x, y, z));
-      (*acc)[i] += k * val.re;
-      (*acc)[i + 1] += k * val.im;
-      (*acc)[i + 2] += k * w;
-    }
-  };
-
   math::InsertGeometry g_;
   std::vector<Mat3<double>> sym_;
-  std::vector<double> acc_[2];
+  std::vector<Complex<double>> data_[2];
+  std::vector<double> weight_[2];
   std::int64_t n_images_[2] = {0, 0};
 };
 

@@ -1,6 +1,6 @@
-// math/reconstruct.hpp against closed forms and numerical quadrature: kernel weights, the kernels'
-// Fourier transforms (gridding correction), RELION's FSC -> SSNR -> 1/tau^2, the soft mask and the
-// centring phase.
+// math/reconstruct.hpp against closed forms: the gridding correction (kernel Fourier transforms,
+// the cubic one against its symbolic closed form), RELION's FSC -> SSNR -> 1/tau^2, the regularised
+// division, the soft mask and the centring phase.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,69 +13,29 @@
 namespace thon {
 namespace {
 
-using math::GriddingKernel;
+using math::Interp;
 
-double box_kernel(double s) { return std::abs(s) < 0.5 ? 1.0 : (std::abs(s) == 0.5 ? 0.5 : 0.0); }
-double tri_kernel(double s) { return std::max(0.0, 1.0 - std::abs(s)); }
-
-/// integral h(s) cos(2 pi u s) ds over [-2, 2] by composite Simpson with 40000 panels
-/// (error ~ h^4 f'''' ~ 1e-16 on smooth pieces; kinks at integers fall on panel edges).
-template <class H>
-double fourier_by_quadrature(H h, double u) {
-  const int m = 40000;
-  const double a = -2, b = 2, dh = (b - a) / m;
-  double s = 0;
-  for (int i = 0; i <= m; ++i) {
-    const double x = a + i * dh;
-    const double w = (i == 0 || i == m) ? 1 : (i % 2 ? 4 : 2);
-    s += w * h(x) * std::cos(2 * M_PI * u * x);
-  }
-  return s * dh / 3;
+/// Closed form of the Keys (a = -1/2) kernel's Fourier transform, from integrating the piecewise
+/// cubic symbolically (sympy): H(u) = sin^3(pi u) (3 sin(pi u) - 2 pi u cos(pi u)) / (pi u)^4.
+/// It agrees with Park & Schowengerdt (CVGIP 23, 258, 1983) at a = -1/2. An oracle independent of
+/// the Gauss-Legendre quadrature in math::interp_kernel_ft.
+double keys_ft_closed_form(double u) {
+  const double x = M_PI * u;
+  if (std::abs(x) < 1e-6) return 1.0;
+  const double s = std::sin(x), c = std::cos(x);
+  return s * s * s * (3 * s - 2 * x * c) / (x * x * x * x);
 }
 
-TEST(ReconstructMath, KeysKernelInterpolatesAndHasPublishedShape) {
-  // Keys (1981): h(0) = 1, h(+-1) = h(+-2) = 0; at a = -1/2, h(1/2) = 0.5625, h(3/2) = -0.0625.
-  EXPECT_DOUBLE_EQ(math::keys_kernel(0.0), 1.0);
-  EXPECT_NEAR(math::keys_kernel(1.0), 0.0, 1e-15);
-  EXPECT_NEAR(math::keys_kernel(2.0), 0.0, 1e-15);
-  EXPECT_NEAR(math::keys_kernel(0.5), 0.5625, 1e-15);
-  EXPECT_NEAR(math::keys_kernel(-1.5), -0.0625, 1e-15);
-}
-
-TEST(ReconstructMath, KernelWeightsSumToOneAndReproduceLinearFunctions) {
-  std::mt19937 rng(7);
-  std::uniform_real_distribution<double> u(-20, 20);
-  for (GriddingKernel k : {GriddingKernel::nearest, GriddingKernel::linear, GriddingKernel::cubic}) {
-    for (int t = 0; t < 1000; ++t) {
-      const double q = u(rng);
-      double w[4];
-      const int i0 = math::kernel_weights_1d(k, q, w);
-      double sum = 0, first = 0;
-      for (int i = 0; i < math::kernel_support(k); ++i) {
-        sum += w[i];
-        first += w[i] * (i0 + i);
-      }
-      EXPECT_NEAR(sum, 1.0, 1e-12);
-      // linear and cubic reproduce f(x) = x exactly; nearest to within half a sample
-      if (k == GriddingKernel::nearest) EXPECT_LE(std::abs(first - q), 0.5 + 1e-12);
-      else EXPECT_NEAR(first, q, 1e-12);
-    }
+TEST(ReconstructMath, GriddingCorrectionIsTheKernelTransform) {
+  for (double u : {0.0, 0.01, 0.1, 0.2, 0.25, 0.33, 0.5}) {
+    // 8-point Gauss-Legendre per unit interval on a cubic times cos(2 pi u s): error < 1e-12 here.
+    EXPECT_NEAR(math::interp_kernel_ft(Interp::cubic, u), keys_ft_closed_form(u), 1e-10) << u;
+    const double sinc = u == 0 ? 1 : std::sin(M_PI * u) / (M_PI * u);
+    EXPECT_NEAR(math::gridding_correction(Interp::linear, u * 64, 0.0, 0.0, 64), sinc * sinc, 1e-12);
+    EXPECT_NEAR(math::gridding_correction(Interp::nearest, 0.0, u * 64, 0.0, 64), sinc, 1e-12);
   }
-}
-
-TEST(ReconstructMath, KernelFourierTransformsMatchQuadrature) {
-  const double tol = 1e-9;  // Simpson error with 40000 panels on piecewise cubics (~1e-15) plus kinks
-  for (double u : {0.0, 0.01, 0.1, 0.2, 0.25, 0.33, 0.5, 0.7, 1.0}) {
-    EXPECT_NEAR(math::kernel_fourier_transform(GriddingKernel::linear, u), fourier_by_quadrature(tri_kernel, u), tol) << u;
-    EXPECT_NEAR(math::kernel_fourier_transform(GriddingKernel::nearest, u), fourier_by_quadrature(box_kernel, u), 1e-4)
-        << u;  // the box has jumps at +-1/2: Simpson error O(dh)
-    EXPECT_NEAR(math::kernel_fourier_transform(GriddingKernel::cubic, u),
-                fourier_by_quadrature([](double s) { return math::keys_kernel(s); }, u), tol)
-        << u;
-  }
-  // closed forms: sinc^2(1/4) = 8 / pi^2 for the triangle.
-  EXPECT_NEAR(math::kernel_fourier_transform(GriddingKernel::linear, 0.5), 4 / (M_PI * M_PI), 1e-15);
-  EXPECT_NEAR(math::gridding_correction(GriddingKernel::linear, 16.0, 0.0, 0.0, 32), 4 / (M_PI * M_PI), 1e-15);
+  // separable product; sinc^2(1/4) = 8 / pi^2 for the triangle at a quarter of the padded box
+  EXPECT_NEAR(math::gridding_correction(Interp::linear, 16.0, 16.0, 0.0, 64), 64 / std::pow(M_PI, 4), 1e-12);
 }
 
 TEST(ReconstructMath, SsnrFromFscFollowsRelion) {

@@ -18,7 +18,7 @@
 namespace thon {
 namespace {
 
-using ops::GriddingKernel;
+using math::Interp;
 
 struct Dataset {
   int n = 0;
@@ -67,10 +67,10 @@ TEST(Reconstruct, BlobPhantomFromNoiseFreeProjectionsEveryKernelAndPadding) {
   const Volume<float> truth = test::render_volume(blobs, n);
   const Dataset d = blob_dataset(blobs, n, 600, 202);
   for (bool pad_images : {false, true})
-    for (GriddingKernel k : {GriddingKernel::nearest, GriddingKernel::linear, GriddingKernel::cubic})
+    for (Interp k : {Interp::nearest, Interp::linear, Interp::cubic})
       for (int pad : {1, 2, 3}) {
         if (pad_images && pad == 1) continue;  // same as unpadded
-        if (!pad_images && pad > 1 && (pad == 3 || k == GriddingKernel::cubic)) continue;  // rejected
+        if (!pad_images && pad > 1 && (pad == 3 || k == Interp::cubic)) continue;  // rejected
         ops::ReconstructGeometry g;
         g.box = n;
         g.pad = pad;
@@ -80,11 +80,11 @@ TEST(Reconstruct, BlobPhantomFromNoiseFreeProjectionsEveryKernelAndPadding) {
         ASSERT_TRUE(test::finite_and_nonzero(map.data(), map.size()));
         const double err = test::rel_l2_in_sphere(map, truth, 0.4 * n);
         std::printf("blob phantom, box %d, 600 images: kernel %-7s pad %d pad_images %d  rel L2 = %.4f\n", n,
-                    ops::to_string(k), pad, int(pad_images), err);
+                    to_string(k), pad, int(pad_images), err);
         // Without oversampling (pad 1), or with unpadded nearest-neighbour images at pad 2, the
         // samples are as sparse as the grid: interpolation error ~ 0.06-0.08 measured; bound 0.1.
-        const bool sparse = pad == 1 || (!pad_images && k == GriddingKernel::nearest);
-        EXPECT_LT(err, sparse ? 1e-1 : 5e-2) << ops::to_string(k) << " pad " << pad << " pad_images " << pad_images;
+        const bool sparse = pad == 1 || (!pad_images && k == Interp::nearest);
+        EXPECT_LT(err, sparse ? 1e-1 : 5e-2) << to_string(k) << " pad " << pad << " pad_images " << pad_images;
       }
 }
 
@@ -132,7 +132,7 @@ Volume<float> reconstruct_delta(const ops::ReconstructGeometry& g, const Vec3<do
 TEST(Reconstruct, DeltaFunctionHasTheRightAmplitudeWithGriddingCorrection) {
   const int n = 32, count = 300;
   const Vec3<double> d0{9, -7, 6};
-  for (GriddingKernel k : {GriddingKernel::linear, GriddingKernel::cubic, GriddingKernel::nearest}) {
+  for (Interp k : {Interp::linear, Interp::cubic, Interp::nearest}) {
     ops::ReconstructGeometry g;
     g.box = n;
     g.pad = 2;
@@ -153,9 +153,9 @@ TEST(Reconstruct, DeltaFunctionHasTheRightAmplitudeWithGriddingCorrection) {
     const double uncorrected = peak * math::gridding_correction(k, d0.x, d0.y, d0.z, np);
     std::printf("delta, kernel %-7s pad 2 pad_images %d: centre %.4f (expected %.4f); at (9,-7,6) %.4f, "
                 "without correction %.4f\n",
-                ops::to_string(k), int(g.pad_images), centre, expected, peak, uncorrected);
-    EXPECT_NEAR(centre / expected, 1.0, 0.02) << ops::to_string(k);
-    EXPECT_NEAR(peak / centre, 1.0, 0.02) << ops::to_string(k);
+                to_string(k), int(g.pad_images), centre, expected, peak, uncorrected);
+    EXPECT_NEAR(centre / expected, 1.0, 0.02) << to_string(k);
+    EXPECT_NEAR(peak / centre, 1.0, 0.02) << to_string(k);
   }
 }
 
@@ -191,12 +191,12 @@ std::vector<Mat3<double>> c2_operators() {
 // (~log2(n) eps) and of the sums gives ~1e-6; tolerance 1e-5.
 TEST(Reconstruct, CpuInsertionMatchesReferenceEveryKernel) {
   const RandomBatch b(11);
-  for (GriddingKernel k : {GriddingKernel::nearest, GriddingKernel::linear, GriddingKernel::cubic}) {
+  for (Interp k : {Interp::nearest, Interp::linear, Interp::cubic}) {
     ops::ReconstructGeometry g;
     g.box = b.n;
     g.pad = 2;
     g.kernel = k;
-    g.pad_images = k == GriddingKernel::cubic;
+    g.pad_images = k == Interp::cubic;
     g.pixel_size_A = 1.5;
     g.maxres_A = 4.0;  // r_max = round(16 * 1.5 / 4) = 6
     auto ref = ops::make_fourier_inserter(Device::reference, g, c2_operators());
@@ -207,8 +207,10 @@ TEST(Reconstruct, CpuInsertionMatchesReferenceEveryKernel) {
                 b.poses.data() + 10, b.count - 10);
     for (int h = 0; h < 2; ++h) {
       const auto r = ref->accumulator(h), c = cpu->accumulator(h);
-      ASSERT_TRUE(test::finite_and_nonzero(c.values.data(), c.values.size()));
-      EXPECT_LT(test::rel_l2(c.values.data(), r.values.data(), r.values.size()), 1e-5) << ops::to_string(k);
+      ASSERT_TRUE(test::finite_and_nonzero(c.data.data(), c.data.size()));
+      ASSERT_TRUE(test::finite_and_nonzero(c.weight.data(), c.weight.size()));
+      EXPECT_LT(test::rel_l2(c.data.data(), r.data.data(), r.data.size()), 1e-5) << to_string(k);
+      EXPECT_LT(test::rel_l2(c.weight.data(), r.weight.data(), r.weight.size()), 1e-5) << to_string(k);
       EXPECT_EQ(c.n_images, r.n_images);
     }
   }
@@ -220,7 +222,7 @@ TEST(Reconstruct, CpuPrivateAndAtomicAccumulatorsAgree) {
   const RandomBatch b(21);
   ops::ReconstructGeometry g;
   g.box = b.n;
-  const std::size_t half_bytes = 3 * sizeof(float) * std::size_t(g.insert_geometry().acc_voxels());
+  const std::size_t half_bytes = (sizeof(Complex<float>) + sizeof(float)) * std::size_t(g.insert_geometry().acc_voxels());
   auto priv = ops::make_fourier_inserter(Device::cpu, g, {}, std::size_t(1) << 34);
   const bool used_private = cpu::last_inserter_used_private_accumulators();
   auto atom = ops::make_fourier_inserter(Device::cpu, g, {}, 2 * half_bytes);
@@ -229,8 +231,9 @@ TEST(Reconstruct, CpuPrivateAndAtomicAccumulatorsAgree) {
   atom->insert(b.images.data(), b.ctf.data(), b.poses.data(), b.count);
   for (int h = 0; h < 2; ++h) {
     const auto p = priv->accumulator(h), a = atom->accumulator(h);
-    ASSERT_TRUE(test::finite_and_nonzero(a.values.data(), a.values.size()));
-    EXPECT_LT(test::rel_l2(p.values.data(), a.values.data(), a.values.size()), 1e-6) << "private=" << used_private;
+    ASSERT_TRUE(test::finite_and_nonzero(a.data.data(), a.data.size()));
+    EXPECT_LT(test::rel_l2(p.data.data(), a.data.data(), a.data.size()), 1e-6) << "private=" << used_private;
+    EXPECT_LT(test::rel_l2(p.weight.data(), a.weight.data(), a.weight.size()), 1e-6);
   }
 }
 
@@ -238,12 +241,12 @@ TEST(Reconstruct, CpuPrivateAndAtomicAccumulatorsAgree) {
 // on the same accumulators: 1e-5 (float FFT rounding).
 TEST(Reconstruct, CpuInversionMatchesReference) {
   const RandomBatch b(31);
-  for (GriddingKernel k : {GriddingKernel::linear, GriddingKernel::cubic}) {
+  for (Interp k : {Interp::linear, Interp::cubic}) {
     ops::ReconstructGeometry g;
     g.box = b.n;
     g.pad = 2;
     g.kernel = k;
-    g.pad_images = k == GriddingKernel::cubic;
+    g.pad_images = k == Interp::cubic;
     auto ins = ops::make_fourier_inserter(Device::cpu, g);
     ins->insert(b.images.data(), b.ctf.data(), b.poses.data(), b.count);
     auto a0 = ins->accumulator(0);
@@ -262,17 +265,16 @@ TEST(Reconstruct, HermitianCompletionSumsFriedelMates) {
   g.box = 8;
   ops::FourierAccumulator a(g.insert_geometry());
   const auto& ig = a.g;
-  float* p = a.values.data() + 3 * ig.acc_index(0, 2, 1);
-  float* q = a.values.data() + 3 * ig.acc_index(0, -2, -1);
-  p[0] = 1, p[1] = 2, p[2] = 3;
-  q[0] = 10, q[1] = 20, q[2] = 30;
+  const index_t p = ig.acc_index(0, 2, 1), q = ig.acc_index(0, -2, -1);
+  a.data[p] = Complex<float>(1, 2), a.weight[p] = 3;
+  a.data[q] = Complex<float>(10, 20), a.weight[q] = 30;
   ops::complete_hermitian_plane(a);
-  EXPECT_FLOAT_EQ(p[0], 11);
-  EXPECT_FLOAT_EQ(p[1], -18);
-  EXPECT_FLOAT_EQ(p[2], 33);
-  EXPECT_FLOAT_EQ(q[0], 11);
-  EXPECT_FLOAT_EQ(q[1], 18);
-  EXPECT_FLOAT_EQ(q[2], 33);
+  EXPECT_FLOAT_EQ(a.data[p].re, 11);
+  EXPECT_FLOAT_EQ(a.data[p].im, -18);
+  EXPECT_FLOAT_EQ(a.weight[p], 33);
+  EXPECT_FLOAT_EQ(a.data[q].re, 11);
+  EXPECT_FLOAT_EQ(a.data[q].im, 18);
+  EXPECT_FLOAT_EQ(a.weight[q], 33);
 }
 
 TEST(Reconstruct, GeometryRejectsBadInput) {
@@ -289,11 +291,11 @@ TEST(Reconstruct, GeometryRejectsBadInput) {
   g.box = 31;
   EXPECT_THROW(g.insert_geometry(), Error);
   g.box = 32;
-  g.kernel = GriddingKernel::cubic;  // cubic at pad 2 needs padded images
+  g.kernel = Interp::cubic;  // cubic at pad 2 needs padded images
   EXPECT_THROW(g.insert_geometry(), Error);
   g.pad_images = true;
   EXPECT_NO_THROW(g.insert_geometry());
-  EXPECT_THROW(ops::parse_gridding_kernel("sinc"), Error);
+  EXPECT_THROW(parse_interp("sinc"), Error);
 }
 
 // RELION's 1/tau^2 from an FSC curve: zero below minres_map, <W>/SSNR above.

@@ -1,116 +1,27 @@
 // Per-element formulas of 3D reconstruction by direct Fourier inversion (DESIGN.md section 4.6):
-// the insertion kernels and their gridding correction, the regularised division of one voxel, the
-// SSNR <-> FSC relations of RELION's tau^2 estimate, and the soft spherical mask.
-//
-// Geometry of the accumulator ("centred half" layout, as RELION's BackProjector keeps it): a
-// Fourier sample of an n-pixel image at index (kx, ky) (cycles per box, -n/2 <= k < n/2) lands at
-// q = pad * A^T (kx, ky, 0) in voxel units of the padded 3D grid (n_pad = pad * n). Only q.x >= 0 is
-// stored (Friedel mates are conjugate); x in [0, R], y and z in [-R, R].
+// the gridding correction of the insertion kernel, the regularised division of one voxel, the
+// SSNR <-> FSC relations of RELION's tau^2 estimate, the soft spherical mask and the centring
+// phase of an image. The insertion kernels themselves (weights, the (index, weight, conj)
+// enumerator over half-complex arrays) are the projector's, in math/interp.hpp.
 #pragma once
 
 #include <cmath>
 
 #include "thon/core/complex.hpp"
 #include "thon/core/hd.hpp"
+#include "thon/math/interp.hpp"
 
 namespace thon::math {
 
-/// The kernel that spreads one Fourier sample over the 3D grid.
-enum class GriddingKernel : int { nearest = 0, linear = 1, cubic = 2 };
-
-/// Keys (1981) cubic convolution parameter; a = -0.5 reproduces quadratics (Keys, IEEE TASSP 29, 1153).
-inline constexpr double kKeysA = -0.5;
-
-/// Keys cubic kernel h(s), support |s| < 2, h(0) = 1, h(integer != 0) = 0.
-template <class T>
-THON_HD T keys_kernel(T s, T a = T(kKeysA)) {
-  s = s < T(0) ? -s : s;
-  if (s < T(1)) return ((a + T(2)) * s - (a + T(3))) * s * s + T(1);
-  if (s < T(2)) return ((a * s - T(5) * a) * s + T(8) * a) * s - T(4) * a;
-  return T(0);
-}
-
-/// Number of grid points one kernel touches along an axis (1, 2 or 4).
-THON_HD constexpr int kernel_support(GriddingKernel k) {
-  return k == GriddingKernel::nearest ? 1 : (k == GriddingKernel::linear ? 2 : 4);
-}
-
-/// One-dimensional weights of a sample at coordinate q: points first, first+1, ... (support) with
-/// weights w[0..support). Nearest rounds half up; linear w = (1 - f, f); cubic Keys at distances
-/// (1 + f, f, 1 - f, 2 - f). The weights sum to 1 for every kernel.
-template <class T>
-THON_HD int kernel_weights_1d(GriddingKernel kernel, T q, T* w) {
-  const T fl = std::floor(q);
-  const int i0 = int(fl);
-  const T f = q - fl;
-  switch (kernel) {
-    case GriddingKernel::nearest:
-      w[0] = T(1);
-      return f < T(0.5) ? i0 : i0 + 1;
-    case GriddingKernel::linear:
-      w[0] = T(1) - f;
-      w[1] = f;
-      return i0;
-    default:
-      w[0] = keys_kernel(T(1) + f);
-      w[1] = keys_kernel(f);
-      w[2] = keys_kernel(T(1) - f);
-      w[3] = keys_kernel(T(2) - f);
-      return i0 - 1;
-  }
-}
-
-/// Calls f(x, y, z, weight) for every grid point (integer voxel coordinates, any sign) that the
-/// kernel centred at (qx, qy, qz) touches, with the separable weight. The caller maps x < 0 to the
-/// stored Friedel mate (-x, -y, -z) with the conjugate value.
-template <class T, class F>
-THON_HD void for_each_kernel_point(GriddingKernel kernel, T qx, T qy, T qz, F& f) {
-  T wx[4], wy[4], wz[4];
-  const int x0 = kernel_weights_1d(kernel, qx, wx);
-  const int y0 = kernel_weights_1d(kernel, qy, wy);
-  const int z0 = kernel_weights_1d(kernel, qz, wz);
-  const int s = kernel_support(kernel);
-  for (int k = 0; k < s; ++k)
-    for (int j = 0; j < s; ++j) {
-      const T wzy = wz[k] * wy[j];
-      for (int i = 0; i < s; ++i) f(x0 + i, y0 + j, z0 + k, wzy * wx[i]);
-    }
-}
-
-/// Fourier transform of the 1D kernel, H(u) = integral h(s) exp(-2 pi i u s) ds, at u cycles per
-/// grid sample (the kernels are even, so H is real):
-///   nearest (box of width 1):   sinc(u)           = sin(pi u) / (pi u)
-///   linear  (triangle, width 2): sinc(u)^2
-///   cubic   (Keys, a = -1/2):    sin^3(pi u) (3 sin(pi u) - 2 pi u cos(pi u)) / (pi u)^4
-/// The cubic form is the piecewise-polynomial integral done symbolically (sympy) and agrees with the
-/// general-a expression of Park & Schowengerdt (CVGIP 23, 258, 1983, eq. 15) at a = -1/2; the test
-/// checks it against numerical quadrature of keys_kernel.
-template <class T>
-THON_HD T kernel_fourier_transform(GriddingKernel kernel, T u) {
-  const T pi = T(3.14159265358979323846);
-  const T x = pi * u;
-  if (x * x < T(1e-8)) return T(1);
-  const T s = std::sin(x), c = std::cos(x);
-  switch (kernel) {
-    case GriddingKernel::nearest:
-      return s / x;
-    case GriddingKernel::linear:
-      return (s / x) * (s / x);
-    default: {
-      const T x2 = x * x;
-      return s * s * s * (T(3) * s - T(2) * x * c) / (x2 * x2);
-    }
-  }
-}
-
 /// Real-space gridding correction factor of the voxel at (x, y, z) voxels from the centre of the
-/// padded box of side n_pad: the reconstruction is divided by this product of kernel transforms
-/// (insertion in Fourier space multiplies real space by H(x / n_pad) H(y / n_pad) H(z / n_pad)).
+/// padded box of side n_pad: the reconstruction is divided by this product of the kernel's Fourier
+/// transforms (math::interp_kernel_ft, the projector's: insertion with kernel h in Fourier space
+/// multiplies real space by H(x / n_pad) H(y / n_pad) H(z / n_pad)). H = sinc for nearest, sinc^2
+/// for linear, the Keys transform for cubic (closed form checked in reconstruct_math_test).
 template <class T>
-THON_HD T gridding_correction(GriddingKernel kernel, T x, T y, T z, int n_pad) {
+THON_HD T gridding_correction(Interp kernel, T x, T y, T z, int n_pad) {
   const T inv = T(1) / T(n_pad);
-  return kernel_fourier_transform(kernel, x * inv) * kernel_fourier_transform(kernel, y * inv) *
-         kernel_fourier_transform(kernel, z * inv);
+  return interp_kernel_ft(kernel, x * inv) * interp_kernel_ft(kernel, y * inv) * interp_kernel_ft(kernel, z * inv);
 }
 
 /// Regularised division of one voxel: data / max(weight + inv_tau2, floor). data = sum(CTF X),

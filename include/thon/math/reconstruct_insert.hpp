@@ -2,8 +2,10 @@
 // CPU backend (plain or atomic adds) and the CUDA kernels (atomicAdd): one functor call handles one
 // Fourier pixel of one image. The geometry is described in math/reconstruct.hpp.
 //
-// Accumulator: 3 floats per voxel (re, im of sum(w CTF X), then sum(w CTF^2)), voxel (x, y, z) with
-// 0 <= x <= R and -R <= y, z <= R at ((z + R) (2R + 1) + (y + R)) (R + 1) + x.
+// Accumulators: the half-complex (r2c) layout of the padded np^3 transform, np = pad * n:
+// (np/2+1) x np x np, frequencies wrapped, data sum(w CTF X) (complex) and weight sum(w CTF^2)
+// (real) in two arrays. The scatter walks math::visit_fourier_3d (math/interp.hpp), the same
+// (index, weight, conj) enumerator the Fourier projector gathers with.
 #pragma once
 
 #include "thon/core/complex.hpp"
@@ -20,19 +22,19 @@ struct InsertGeometry {
                         ///< zero-padded in real space (oversampled in Fourier space)
   int pad = 2;          ///< padding factor of the 3D grid
   int r_max = 0;        ///< largest frequency radius inserted, in Fourier pixels of the n-box (<= n/2)
-  int r_acc = 0;        ///< R: accumulator half-extent, pad * r_max + 2
-  GriddingKernel kernel = GriddingKernel::linear;
+  Interp kernel = Interp::linear;
 
   THON_HD int hx() const { return m / 2 + 1; }                 ///< r2c columns of an image transform
   THON_HD index_t image_half_size() const { return index_t(hx()) * m; }
   THON_HD int r_max_image() const { return r_max * (m / n); }  ///< r_max in Fourier pixels of the m-box
   /// Grid voxels per image Fourier pixel: pad (images not padded) or 1 (images padded to pad * n).
   THON_HD int sample_scale() const { return pad * n / m; }
-  THON_HD int acc_nx() const { return r_acc + 1; }
-  THON_HD int acc_ny() const { return 2 * r_acc + 1; }
-  THON_HD index_t acc_voxels() const { return index_t(acc_nx()) * acc_ny() * acc_ny(); }
+  THON_HD int np() const { return pad * n; }                   ///< side of the padded 3D grid
+  THON_HD index_t acc_voxels() const { return index_t(np() / 2 + 1) * np() * np(); }
+  /// Index of the stored voxel with frequency (x >= 0, y, z) (y, z signed, |y|, |z| < np/2).
   THON_HD index_t acc_index(int x, int y, int z) const {
-    return (index_t(z + r_acc) * acc_ny() + (y + r_acc)) * acc_nx() + x;
+    const int n3 = np();
+    return (index_t(z < 0 ? z + n3 : z) * n3 + (y < 0 ? y + n3 : y)) * (n3 / 2 + 1) + x;
   }
 };
 
@@ -75,7 +77,8 @@ struct PrepareSample {
 
 /// Inserts one prepared pixel of one image under one orientation. `rows` holds, per (image,
 /// orientation), the 6 floats sample_scale * (A row 0, A row 1): the sample (kx, ky) lands at
-/// q = kx * rows[0..2] + ky * rows[3..5]. Add(float* p, float v) accumulates (plain or atomic).
+/// q = kx * rows[0..2] + ky * rows[3..5] (= scale * A^T (kx, ky, 0), grid voxels) and is scattered
+/// with math::insert_fourier_3d. Add(float* p, float v) accumulates (plain or atomic).
 template <class Add>
 struct InsertSample {
   InsertGeometry g;
@@ -83,8 +86,10 @@ struct InsertSample {
   const float* rows = nullptr;      ///< 6 floats per (image, orientation)
   int n_orient = 1;                 ///< orientations per image (symmetry copies)
   const int* half = nullptr;        ///< half-set (0 or 1) of each image
-  float* acc0 = nullptr;            ///< accumulator of half-set 0
-  float* acc1 = nullptr;            ///< accumulator of half-set 1
+  Complex<float>* data0 = nullptr;  ///< accumulators of half-set 0
+  float* weight0 = nullptr;
+  Complex<float>* data1 = nullptr;  ///< accumulators of half-set 1
+  float* weight1 = nullptr;
   Add add;
 
   /// i runs over pixel + per_image * (orientation + n_orient * image).
@@ -98,41 +103,13 @@ struct InsertSample {
     const int iy = int(p / g.hx());
     const int kx = int(p - index_t(iy) * g.hx());
     const int ky = signed_row_frequency(iy, g.m);
-    insert(half[img] == 0 ? acc0 : acc1, rows + 6 * io, kx, ky, v);
+    const float* r = rows + 6 * io;
+    const int n3 = g.np();
+    const bool h0 = half[img] == 0;
+    insert_fourier_3d<float>(g.kernel, h0 ? data0 : data1, h0 ? weight0 : weight1, n3, n3, n3,
+                             kx * r[0] + ky * r[3], kx * r[1] + ky * r[4], kx * r[2] + ky * r[5],
+                             1e30f, Complex<float>(v[0], v[1]), v[2], add);
   }
-
-  THON_HD void insert(float* acc, const float* r, int kx, int ky, const float* v) const {
-    const float qx = kx * r[0] + ky * r[3];
-    const float qy = kx * r[1] + ky * r[4];
-    const float qz = kx * r[2] + ky * r[5];
-    Scatter s{this, acc, v[0], v[1], v[2]};
-    // Only x >= 0 is stored: a sample with qx < 0 is inserted as its conjugate Friedel mate.
-    if (qx < 0.f) {
-      s.im = -s.im;
-      for_each_kernel_point(g.kernel, -qx, -qy, -qz, s);
-    } else {
-      for_each_kernel_point(g.kernel, qx, qy, qz, s);
-    }
-  }
-
-  struct Scatter {
-    const InsertSample* self;
-    float* acc;
-    float re, im, w;
-    THON_HD void operator()(int x, int y, int z, float k) const {
-      float sign_im = 1.f;
-      if (x < 0) {  // kernel point on the unstored side: conjugate at the mirror voxel
-        x = -x;
-        y = -y;
-        z = -z;
-        sign_im = -1.f;
-      }
-      float* a = acc + 3 * self->g.acc_index(x, y, z);
-      self->add(a, k * re);
-      self->add(a + 1, sign_im * k * im);
-      self->add(a + 2, k * w);
-    }
-  };
 };
 
 }  // namespace thon::math

@@ -24,20 +24,16 @@
 #include "thon/core/device.hpp"
 #include "thon/core/vec.hpp"
 #include "thon/math/reconstruct_insert.hpp"
+#include "thon/ops/project.hpp"
 
 namespace thon::ops {
 
-using math::GriddingKernel;
-
-/// Parses "nearest", "linear", "cubic"; throws thon::Error otherwise.
-GriddingKernel parse_gridding_kernel(const std::string& name);
-const char* to_string(GriddingKernel kernel);
 
 /// Size and sampling of a reconstruction.
 struct ReconstructGeometry {
   int box = 0;                          ///< n: side of the (square) particle images, pixels
   int pad = 2;                          ///< padding factor of the 3D Fourier grid (1-3)
-  GriddingKernel kernel = GriddingKernel::linear;
+  Interp kernel = Interp::linear;     ///< insertion kernel (math/interp.hpp)
   double pixel_size_A = 1.0;
   double maxres_A = 0.0;                ///< highest resolution inserted; 0 = Nyquist
   /// Zero-pad each image to pad * box in real space before its FFT, so its Fourier samples are as
@@ -55,7 +51,7 @@ struct ReconstructGeometry {
 
 /// thon's default for ReconstructGeometry::pad_images: RELION's unpadded images for linear insertion
 /// with pad <= 2, padded images otherwise (denser samples: nearest, cubic and pad 3 need them).
-bool default_pad_images(GriddingKernel kernel, int pad);
+bool default_pad_images(Interp kernel, int pad);
 
 /// One image to insert: rotation A (map -> image, RELION Euler), origin shift in pixels, half-set.
 struct InsertPose {
@@ -64,14 +60,15 @@ struct InsertPose {
   int half = 0;  ///< 0 or 1
 };
 
-/// The accumulated sums of one half-set, on the host, in the centred-half layout of
-/// math/reconstruct_insert.hpp: 3 floats per voxel (re, im of sum(w CTF X), sum(w CTF^2)).
+/// The accumulated sums of one half-set, on the host, in the half-complex layout of the padded
+/// np^3 transform (math/reconstruct_insert.hpp): data = sum(w CTF X), weight = sum(w CTF^2).
 struct FourierAccumulator {
   math::InsertGeometry g;
-  Buffer<float> values;
+  Buffer<Complex<float>> data;
+  Buffer<float> weight;
   FourierAccumulator() = default;
   explicit FourierAccumulator(const math::InsertGeometry& geometry)
-      : g(geometry), values(3 * geometry.acc_voxels()) {}
+      : g(geometry), data(geometry.acc_voxels()), weight(geometry.acc_voxels()) {}
   /// Adds another accumulator of the same geometry.
   FourierAccumulator& operator+=(const FourierAccumulator& o);
   /// Number of images inserted (kept by the inserter; symmetry copies not counted).
@@ -108,7 +105,8 @@ std::unique_ptr<FourierInserter> make_fourier_inserter(Device device, const Reco
 void pad_image_batch(const float* in, int n, int m, int count, float* out);
 
 /// Adds the Friedel mates of the x = 0 plane (D(0,y,z) += conj D(0,-y,-z), W likewise), as RELION's
-/// BackProjector::enforceHermitianSymmetry. Call once per accumulator before shell_mean_weight/invert.
+/// BackProjector::enforceHermitianSymmetry: the enumerator stores a sample's x = 0 kernel points
+/// where they fall, while its Friedel mate's would land on the mirrored voxels. Call once per accumulator before shell_mean_weight/invert.
 void complete_hermitian_plane(FourierAccumulator& acc);
 
 /// <sum(w CTF^2)> over all voxels of each shell of the padded grid, shell = round(|q| / pad) in
