@@ -125,6 +125,8 @@ class CudaInserter final : public ops::FourierInserter {
     ops::FourierAccumulator out(g_);
     out.data.copy_from(data_[h]);
     out.weight.copy_from(weight_[h]);
+    data_[h] = Buffer<Complex<float>, Memory::device>();  // free the GPU memory of this half
+    weight_[h] = Buffer<float, Memory::device>();
     out.n_images = n_images_[h];
     return out;
   }

@@ -20,11 +20,13 @@ struct Blob {
   double amplitude = 1;
 };
 
-/// `count` blobs inside a sphere of radius `radius` pixels, sigma 1.5-2.5 px (band-limited well
-/// below Nyquist: the spectrum at 0.5 cycles/px is exp(-2 pi^2 sigma^2 / 4) < 1e-4).
-inline std::vector<Blob> make_blobs(int count, double radius, std::uint32_t seed) {
+/// `count` blobs inside a sphere of radius `radius` pixels, sigma in [sigma_min, sigma_max] px
+/// (default 1.5-2.5: band-limited well below Nyquist, the spectrum at 0.5 cycles/px is
+/// exp(-2 pi^2 sigma^2 / 4) < 1e-4; sharper blobs carry signal to Nyquist).
+inline std::vector<Blob> make_blobs(int count, double radius, std::uint32_t seed, double sigma_min = 1.5,
+                                    double sigma_max = 2.5) {
   std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> u(-1, 1), s(1.5, 2.5), a(0.5, 1.5);
+  std::uniform_real_distribution<double> u(-1, 1), s(sigma_min, sigma_max), a(0.5, 1.5);
   std::vector<Blob> blobs;
   while (int(blobs.size()) < count) {
     Vec3<double> c{u(rng), u(rng), u(rng)};
@@ -118,6 +120,91 @@ inline std::vector<double> fsc_curve(const Volume<float>& a, const Volume<float>
   std::vector<double> f(num.size());
   for (std::size_t i = 0; i < f.size(); ++i) f[i] = da[i] * db[i] > 0 ? num[i] / std::sqrt(da[i] * db[i]) : 0;
   return f;
+}
+
+}  // namespace thon::test
+
+#include <filesystem>
+
+#include "thon/io/mrc.hpp"
+#include "thon/io/particles.hpp"
+#include "thon/math/ctf.hpp"
+#include "thon/math/rotation.hpp"
+
+namespace thon::test {
+
+/// What write_blob_dataset writes.
+struct BlobDatasetOptions {
+  int box = 32;
+  int count = 300;
+  double pixel_size_A = 2.0;
+  bool ctf = true;              ///< multiply each projection's transform by its CTF (RELION sign)
+  double noise_sigma = 0;       ///< white Gaussian noise added after the CTF
+  std::uint32_t seed = 7;
+  bool random_subset = true;    ///< write rlnRandomSubset (alternating 1, 2)
+  bool angles = true;
+  std::string stack_name = "particles.mrcs";
+};
+
+/// Writes `dir`/particles.mrcs and `dir`/particles.star (RELION 3.1) of projections of `blobs` at
+/// uniform random poses (rot, psi uniform, cos(tilt) uniform), shifts +-2 px, defocus 8000-25000 Å,
+/// 300 kV, Cs 2.7 mm, Q 0.1. The CTF is applied in Fourier space (circular), as relion_project does.
+inline void write_blob_dataset(const std::string& dir, const std::vector<Blob>& blobs, const BlobDatasetOptions& o) {
+  const int n = o.box, hx = n / 2 + 1;
+  std::mt19937 rng(o.seed);
+  std::uniform_real_distribution<double> u01(0, 1), shift(-2, 2), defocus(8000, 25000);
+  std::normal_distribution<double> gauss(0, 1);
+  io::ParticleTable t;
+  io::OpticsGroup og;
+  og.pixel_size_A = o.pixel_size_A;
+  og.voltage_kV = 300;
+  og.cs_mm = 2.7;
+  og.amplitude_contrast = 0.1;
+  og.image_size = n;
+  t.optics.push_back(og);
+  t.present.angles = o.angles;
+  t.present.origins = true;
+  t.present.ctf = o.ctf;
+  t.present.optics_ctf = true;
+  t.present.pixel_size = true;
+  t.present.random_subset = o.random_subset;
+  ImageStack<float> stack(n, n, o.count, o.pixel_size_A);
+  std::vector<Complex<float>> f(std::size_t(n) * hx);
+  for (int i = 0; i < o.count; ++i) {
+    io::Particle p;
+    p.image_name = io::format_image_name(i, o.stack_name);
+    p.rot_deg = 360 * u01(rng);
+    p.tilt_deg = std::acos(2 * u01(rng) - 1) * 180 / M_PI;
+    p.psi_deg = 360 * u01(rng);
+    const double sx = shift(rng), sy = shift(rng);
+    p.origin_x_A = sx * o.pixel_size_A;
+    p.origin_y_A = sy * o.pixel_size_A;
+    p.defocus_u_A = defocus(rng);
+    p.defocus_v_A = p.defocus_u_A - 300 * u01(rng);
+    p.defocus_angle_deg = 180 * u01(rng);
+    p.random_subset = 1 + i % 2;
+    float* img = stack.data() + std::size_t(i) * n * n;
+    render_projection(blobs, math::euler_to_matrix(p.rot_deg, p.tilt_deg, p.psi_deg), sx, sy, n, img);
+    if (o.ctf) {
+      math::CtfParams c;
+      c.voltage_kV = og.voltage_kV, c.cs_mm = og.cs_mm, c.amplitude_contrast = og.amplitude_contrast;
+      c.defocus_u_A = p.defocus_u_A, c.defocus_v_A = p.defocus_v_A, c.defocus_angle_deg = p.defocus_angle_deg;
+      c.prepare();
+      cpu::fft_r2c(img, f.data(), Shape{n, n, 1, 1});
+      for (int iy = 0; iy < n; ++iy)
+        for (int ix = 0; ix < hx; ++ix) {
+          double kx, ky;
+          math::half_complex_frequency(ix, iy, n, n, o.pixel_size_A, &kx, &ky);
+          f[std::size_t(iy) * hx + ix] *= float(math::ctf_value(c, kx, ky));
+        }
+      cpu::fft_c2r(f.data(), img, Shape{n, n, 1, 1});
+    }
+    if (o.noise_sigma > 0)
+      for (int j = 0; j < n * n; ++j) img[j] += float(o.noise_sigma * gauss(rng));
+    t.particles.push_back(p);
+  }
+  io::write_mrc(dir + "/" + o.stack_name, stack);
+  io::write_particles(dir + "/particles.star", t);
 }
 
 }  // namespace thon::test

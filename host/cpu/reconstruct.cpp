@@ -122,11 +122,15 @@ class CpuInserter final : public ops::FourierInserter {
 
   ops::FourierAccumulator accumulator(int h) override {
     THON_CHECK(h == 0 || h == 1, "reconstruct: half-set ", h, " is not 0 or 1");
-    ops::FourierAccumulator out(g_);
-    out.data.copy_from(acc_[h].data);
-    out.weight.copy_from(acc_[h].weight);
+    THON_CHECK(!acc_[h].weight.empty(), "reconstruct: the sums of half-set ", h, " were already taken");
+    // Sum the per-thread copies into the shared one and hand it over (no second copy in memory).
     for (std::size_t j = std::size_t(h); j < priv_.size(); j += 2)
-      if (!priv_[j].weight.empty()) out += priv_[j];
+      if (!priv_[j].weight.empty()) {
+        acc_[h] += priv_[j];
+        priv_[j] = ops::FourierAccumulator();
+      }
+    ops::FourierAccumulator out = std::move(acc_[h]);
+    acc_[h] = ops::FourierAccumulator();
     out.n_images = n_images_[h];
     return out;
   }

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <string>
 
+#include <omp.h>
+
 #include "cpu/fft.hpp"
 #include "cpu/reconstruct.hpp"
 #include "cuda/reconstruct.hpp"
@@ -107,19 +109,31 @@ void complete_hermitian_plane(FourierAccumulator& acc) {
 
 namespace {
 
-/// Calls f(x, y, z, shell, voxel index) for every stored voxel with |q| < pad * r_max (signed y, z).
+/// shell[r2] = round(sqrt(r2) / pad) for r2 < (pad r_max)^2: RELION's shell of a padded-grid voxel.
+std::vector<int> shell_table(const math::InsertGeometry& g) {
+  const int rmax_pad = g.pad * g.r_max;
+  std::vector<int> t(std::size_t(rmax_pad) * rmax_pad);
+  for (std::size_t r2 = 0; r2 < t.size(); ++r2) t[r2] = int(std::lround(std::sqrt(double(r2)) / g.pad));
+  return t;
+}
+
+/// Calls f(thread, shell, voxel index) for every stored voxel with |q| < pad * r_max (OpenMP over z;
+/// `thread` indexes per-thread partial sums).
 template <class F>
 void for_each_voxel_in_sphere(const math::InsertGeometry& g, F f) {
   const int rmax_pad = g.pad * g.r_max;
-  const long long max_r2 = (long long)rmax_pad * rmax_pad;
-  for (int z = -rmax_pad + 1; z < rmax_pad; ++z)
-    for (int y = -rmax_pad + 1; y < rmax_pad; ++y)
-      for (int x = 0; x < rmax_pad; ++x) {
-        const long long r2 = (long long)x * x + (long long)y * y + (long long)z * z;
-        if (r2 >= max_r2) continue;
-        const int shell = int(std::lround(std::sqrt(double(r2)) / g.pad));
-        f(x, y, z, shell, g.acc_index(x, y, z));
-      }
+  const int max_r2 = rmax_pad * rmax_pad;
+  const std::vector<int> shell = shell_table(g);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int z = -rmax_pad + 1; z < rmax_pad; ++z) {
+    const int t = omp_get_thread_num();
+    for (int y = -rmax_pad + 1; y < rmax_pad; ++y) {
+      const int ryz = y * y + z * z;
+      if (ryz >= max_r2) continue;
+      const index_t row = g.acc_index(0, y, z);
+      for (int x = 0; x < rmax_pad && ryz + x * x < max_r2; ++x) f(t, shell[std::size_t(ryz + x * x)], row + x);
+    }
+  }
 }
 
 }  // namespace
@@ -127,15 +141,22 @@ void for_each_voxel_in_sphere(const math::InsertGeometry& g, F f) {
 std::vector<double> shell_mean_weight(const std::vector<const FourierAccumulator*>& accs) {
   THON_CHECK(!accs.empty(), "shell_mean_weight: no accumulator");
   const math::InsertGeometry& g = accs[0]->g;
-  std::vector<double> sum(std::size_t(g.r_max) + 1, 0.0), count(sum.size(), 0.0);
-  for_each_voxel_in_sphere(g, [&](int, int, int, int shell, index_t i) {
+  const std::size_t ns = std::size_t(g.r_max) + 1;
+  const int threads = omp_get_max_threads();
+  std::vector<double> sum(ns * std::size_t(threads), 0.0), count(sum.size(), 0.0);
+  for_each_voxel_in_sphere(g, [&](int t, int shell, index_t i) {
     double w = 0;
     for (const FourierAccumulator* a : accs) w += a->weight[i];
-    sum[std::size_t(shell)] += w;
-    count[std::size_t(shell)] += 1;
+    sum[std::size_t(t) * ns + std::size_t(shell)] += w;
+    count[std::size_t(t) * ns + std::size_t(shell)] += 1;
   });
-  for (std::size_t s = 0; s < sum.size(); ++s) sum[s] = count[s] > 0 ? sum[s] / count[s] : 0.0;
-  return sum;
+  std::vector<double> mean(ns, 0.0);
+  for (std::size_t s = 0; s < ns; ++s) {
+    double a = 0, c = 0;
+    for (int t = 0; t < threads; ++t) a += sum[std::size_t(t) * ns + s], c += count[std::size_t(t) * ns + s];
+    mean[s] = c > 0 ? a / c : 0.0;
+  }
+  return mean;
 }
 
 std::vector<double> inv_tau2_from_fsc(const std::vector<double>& fsc, const std::vector<double>& mean_weight,
@@ -156,7 +177,7 @@ template <class Real>
 void fill_spectrum(const std::vector<const FourierAccumulator*>& accs, const math::InsertGeometry& g,
                    const std::vector<double>& inv_tau2, const std::vector<double>& mean_w,
                    Complex<Real>* spec) {
-  for_each_voxel_in_sphere(g, [&](int, int, int, int shell, index_t i) {
+  for_each_voxel_in_sphere(g, [&](int, int shell, index_t i) {
     Real re = 0, im = 0, w = 0;
     for (const FourierAccumulator* a : accs) {
       re += a->data[i].re;

@@ -84,7 +84,8 @@ class FourierInserter {
   /// r2c pixel of each image transform (m x (m/2 + 1), m = box, or pad * box with pad_images; RELION
   /// sign), or nullptr to reconstruct without CTF. Not thread-safe.
   virtual void insert(const float* images, const float* ctf, const InsertPose* poses, int n) = 0;
-  /// Copies out the accumulated sums of half-set h (0 or 1), Hermitian completion not yet applied.
+  /// Hands over the accumulated sums of half-set h (0 or 1), Hermitian completion not yet applied.
+  /// Call once per half, after the last insert (the backend may move its buffers out).
   virtual FourierAccumulator accumulator(int half) = 0;
   const ReconstructGeometry& geometry() const { return geometry_; }
 
