@@ -1,0 +1,37 @@
+// CPU and reference back-ends of Fourier insertion (include/thon/ops/reconstruct.hpp).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "thon/ops/reconstruct.hpp"
+
+namespace thon::cpu {
+
+/// FFTW transforms of the batch, then OpenMP over images: per-thread private accumulators when
+/// (threads x 2 halves) copies fit in max_memory_bytes (0: half of MemAvailable), else one shared
+/// pair updated with atomic adds.
+std::unique_ptr<ops::FourierInserter> make_fourier_inserter(const ops::ReconstructGeometry& g,
+                                                            const std::vector<Mat3<double>>& symmetry,
+                                                            std::size_t max_memory_bytes);
+
+/// Whether the last inserter built chose private per-thread accumulators (for tests/benchmarks).
+bool last_inserter_used_private_accumulators();
+
+/// Bytes of host memory currently available (MemAvailable of /proc/meminfo; 4 GiB if unknown).
+std::size_t available_host_memory();
+
+}  // namespace thon::cpu
+
+namespace thon::ref {
+
+/// Plain double-precision loops: a direct (separable) DFT of each image, then every sample scattered
+/// with the shared kernel weights into double accumulators. For tests and --device reference.
+std::unique_ptr<ops::FourierInserter> make_fourier_inserter(const ops::ReconstructGeometry& g,
+                                                            const std::vector<Mat3<double>>& symmetry);
+
+/// Inverse 3D DFT of a half-complex n^3 spectrum (n * n * (n/2+1), [z][y][x]) by separable direct
+/// sums in double, normalised by 1/n^3; imaginary parts of self-conjugate bins ignored.
+void idft3_c2r(const Complex<double>* in, double* out, int n);
+
+}  // namespace thon::ref

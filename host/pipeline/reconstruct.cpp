@@ -1,0 +1,461 @@
+// The `thon reconstruct` driver (host/pipeline/reconstruct.hpp): particles -> batches (reader
+// thread) -> CTF images -> Fourier insertion into two half-set accumulators -> FSC-regularised
+// inversion -> half maps, map, FSC table and plot.
+#include "pipeline/reconstruct.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "core/progress.hpp"
+#include "io/atomic_file.hpp"
+#include "io/plot.hpp"
+#include "thon/core/error.hpp"
+#include "thon/core/parallel.hpp"
+#include "thon/core/units.hpp"
+#include "thon/io/mrc.hpp"
+#include "thon/io/particles.hpp"
+#include "thon/io/star.hpp"
+#include "thon/math/ctf.hpp"
+#include "thon/math/rotation.hpp"
+#include "thon/ops/fsc.hpp"
+#include "thon/ops/symmetry.hpp"
+
+namespace thon::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+void warn(const std::string& msg) { std::fprintf(stderr, "thon: warning: %s\n", msg.c_str()); }
+
+/// The CTF of every r2c pixel of m x m transforms (pixel size p), one image per particle.
+struct CtfImages {
+  const math::CtfParams* params;
+  int m;
+  double pixel_size_A;
+  float* out;
+  THON_HD void operator()(index_t i) const {
+    const int hx = m / 2 + 1;
+    const index_t per = index_t(m) * hx;
+    const index_t img = i / per, p = i - img * per;
+    const int iy = int(p / hx), ix = int(p - index_t(iy) * hx);
+    double kx, ky;
+    math::half_complex_frequency(ix, iy, m, m, pixel_size_A, &kx, &ky);
+    out[i] = float(math::ctf_value(params[img], kx, ky));
+  }
+};
+
+/// One batch of particles read from disk.
+struct Batch {
+  std::int64_t first = 0;
+  int count = 0;                      ///< particles of the table in this batch
+  std::vector<float> images;          ///< count * box * box (the accepted ones first, compacted)
+  std::vector<ops::InsertPose> poses; ///< accepted images only
+  std::vector<math::CtfParams> ctf;   ///< accepted images only
+  std::int64_t n_nonfinite = 0;
+  double read_s = 0;
+};
+
+struct Stack {
+  io::MrcHeader header;
+};
+
+bool is_nonfinite_error(const Error& e) { return std::strstr(e.what(), "MRC data must be finite") != nullptr; }
+
+class ParticleSource {
+ public:
+  ParticleSource(const io::ParticleTable& table, const std::vector<int>& half, double pixel_size_A, bool use_ctf)
+      : t_(table), half_(half), pixel_size_A_(pixel_size_A), use_ctf_(use_ctf) {
+    for (const io::Particle& p : t_.particles) {
+      io::ImageLocation loc = io::parse_image_name(p.image_name, t_.directory);
+      loc_.push_back(loc);
+      if (!stacks_.count(loc.path)) stacks_[loc.path] = Stack{io::read_mrc_header(loc.path)};
+    }
+  }
+
+  const std::map<std::string, Stack>& stacks() const { return stacks_; }
+  void set_box(int box) { box_ = box; }
+
+  Batch load(std::int64_t first, int count) const {
+    const auto t0 = Clock::now();
+    Batch b;
+    b.first = first;
+    b.count = count;
+    const std::size_t npix = std::size_t(box_) * box_;
+    std::vector<float> raw(std::size_t(count) * npix);
+    std::vector<char> ok(std::size_t(count), 1);
+    // Runs of consecutive images of one stack are read with one call.
+    for (int i = 0; i < count;) {
+      const io::ImageLocation& a = loc_[std::size_t(first + i)];
+      int run = 1;
+      while (i + run < count) {
+        const io::ImageLocation& c = loc_[std::size_t(first + i + run)];
+        if (c.path != a.path || c.index != a.index + run) break;
+        ++run;
+      }
+      const io::MrcHeader& h = stacks_.at(a.path).header;
+      try {
+        io::read_mrc_images(a.path, h, a.index, run, raw.data() + std::size_t(i) * npix);
+      } catch (const Error& e) {
+        if (!is_nonfinite_error(e)) throw;
+        for (int j = 0; j < run; ++j) {  // find the images with NaN/Inf one by one
+          try {
+            io::read_mrc_images(a.path, h, a.index + j, 1, raw.data() + std::size_t(i + j) * npix);
+          } catch (const Error& e2) {
+            if (!is_nonfinite_error(e2)) throw;
+            ok[std::size_t(i + j)] = 0;
+            ++b.n_nonfinite;
+          }
+        }
+      }
+      i += run;
+    }
+    for (int i = 0; i < count; ++i) {
+      if (!ok[std::size_t(i)]) continue;
+      const io::Particle& p = t_.particles[std::size_t(first + i)];
+      const io::OpticsGroup& og = t_.optics_of(p);
+      ops::InsertPose pose;
+      pose.A = math::euler_to_matrix(p.rot_deg, p.tilt_deg, p.psi_deg);
+      pose.shift_x_px = p.origin_x_A / pixel_size_A_;
+      pose.shift_y_px = p.origin_y_A / pixel_size_A_;
+      pose.half = half_[std::size_t(first + i)];
+      b.poses.push_back(pose);
+      if (use_ctf_) {
+        math::CtfParams c;
+        c.voltage_kV = og.voltage_kV;
+        c.cs_mm = og.cs_mm;
+        c.amplitude_contrast = og.amplitude_contrast;
+        c.defocus_u_A = p.defocus_u_A;
+        c.defocus_v_A = p.defocus_v_A;
+        c.defocus_angle_deg = p.defocus_angle_deg;
+        c.phase_shift_deg = p.phase_shift_deg;
+        c.b_factor_A2 = p.ctf_bfactor_A2;
+        c.scale = p.ctf_scale;
+        c.prepare();
+        b.ctf.push_back(c);
+      }
+      const float* src = raw.data() + std::size_t(i) * npix;
+      b.images.insert(b.images.end(), src, src + npix);
+    }
+    b.read_s = seconds_since(t0);
+    return b;
+  }
+
+ private:
+  const io::ParticleTable& t_;
+  const std::vector<int>& half_;
+  int box_ = 0;
+  double pixel_size_A_;
+  bool use_ctf_;
+  std::vector<io::ImageLocation> loc_;
+  std::map<std::string, Stack> stacks_;
+};
+
+std::string stem_of(const std::string& path) {
+  const fs::path p(path);
+  return (p.parent_path() / p.stem()).string();
+}
+
+/// Soft spherical mask or a mask map, as a volume of the box.
+Volume<float> make_mask(const ReconstructJob& job, int box, double pixel_size_A) {
+  if (!job.mask_file.empty()) {
+    Volume<float> m = io::read_mrc_volume(job.mask_file);
+    THON_CHECK(m.nx() == box && m.ny() == box && m.nz() == box, job.mask_file, ": mask is ", m.nx(), " x ",
+               m.ny(), " x ", m.nz(), ", the particles are ", box, " px");
+    return m;
+  }
+  Volume<float> m = Volume<float>::cube(box, pixel_size_A);
+  std::fill(m.begin(), m.end(), 1.f);
+  const double diameter_px = job.mask_diameter_A > 0 ? job.mask_diameter_A / pixel_size_A : 0.8 * box;
+  THON_CHECK(diameter_px > 0, "--mask_diameter ", job.mask_diameter_A, " must be positive");
+  ops::apply_soft_sphere_mask(m, 0.5 * diameter_px, job.mask_edge_px);
+  return m;
+}
+
+Volume<float> multiplied(const Volume<float>& a, const Volume<float>& mask) {
+  Volume<float> out = a;
+  for (index_t i = 0; i < out.size(); ++i) out[i] *= mask[i];
+  return out;
+}
+
+void write_fsc_table(const std::string& path, const ReconstructReport& r) {
+  io::StarFile star;
+  io::StarBlock general("general", false);
+  general.set_number(0, general.add_column("rlnFinalResolution"),
+                     std::isfinite(r.resolution_masked_A) ? r.resolution_masked_A : 999.0);
+  general.set_number(0, general.add_column("rlnUnmaskedMapResolution"),
+                     std::isfinite(r.resolution_unmasked_A) ? r.resolution_unmasked_A : 999.0);
+  star.add_block(std::move(general));
+  io::StarBlock fsc("fsc", true);
+  const int c_idx = fsc.add_column("rlnSpectralIndex"), c_res = fsc.add_column("rlnResolution"),
+            c_ang = fsc.add_column("rlnAngstromResolution"),
+            c_un = fsc.add_column("rlnFourierShellCorrelationUnmaskedMaps"),
+            c_ma = fsc.add_column("rlnFourierShellCorrelationMaskedMaps"), c_ssnr = fsc.add_column("rlnSsnrMap");
+  for (std::size_t s = 0; s < r.fsc_unmasked.size(); ++s) {
+    const std::int64_t row = fsc.add_row();
+    const double f = double(s) / (r.box * r.pixel_size_A);
+    fsc.set_integer(row, c_idx, (long long)s);
+    fsc.set_number(row, c_res, s == 0 ? 1.0 / 999.0 : f);
+    fsc.set_number(row, c_ang, s == 0 ? 999.0 : 1.0 / f);
+    fsc.set_number(row, c_un, r.fsc_unmasked[s]);
+    fsc.set_number(row, c_ma, s < r.fsc_masked.size() ? r.fsc_masked[s] : 0.0);
+    fsc.set_number(row, c_ssnr, s < r.ssnr.size() ? r.ssnr[s] : 0.0);
+  }
+  star.add_block(std::move(fsc));
+  star.write(path);
+}
+
+void write_fsc_plot(const std::string& path, const ReconstructReport& r) {
+  io::LinePlot plot;
+  char title[160];
+  std::snprintf(title, sizeof title, "FSC of the half maps: %.2f A masked, %.2f A unmasked at 0.143",
+                r.resolution_masked_A, r.resolution_unmasked_A);
+  plot.title = title;
+  plot.x_label = "resolution (1/A)";
+  plot.y_label = "FSC";
+  plot.x_min = 0;
+  plot.x_max = 0.5 / r.pixel_size_A;
+  plot.y_min = -0.1;
+  plot.y_max = 1.05;
+  plot.h_lines = {0.0, 0.143, 0.5};
+  io::PlotSeries un, ma;
+  for (std::size_t s = 0; s < r.fsc_unmasked.size(); ++s) {
+    const double f = double(s) / (r.box * r.pixel_size_A);
+    un.x.push_back(f);
+    un.y.push_back(r.fsc_unmasked[s]);
+    ma.x.push_back(f);
+    ma.y.push_back(s < r.fsc_masked.size() ? r.fsc_masked[s] : 0.0);
+  }
+  un.label = "unmasked";
+  un.rgb[0] = 40, un.rgb[1] = 90, un.rgb[2] = 200;
+  ma.label = "masked";
+  ma.rgb[0] = 210, ma.rgb[1] = 50, ma.rgb[2] = 40;
+  plot.series = {un, ma};
+  io::write_line_plot_png(path, plot);
+}
+
+}  // namespace
+
+std::vector<std::string> reconstruct_output_paths(const std::string& output_map) {
+  const std::string s = stem_of(output_map);
+  return {output_map, s + "_half1.mrc", s + "_half2.mrc", s + "_fsc.star", s + "_fsc.png"};
+}
+
+ReconstructReport run_reconstruct(const ReconstructJob& job) {
+  const auto t_start = Clock::now();
+  ReconstructReport rep;
+  const std::vector<std::string> outputs = reconstruct_output_paths(job.output_map);
+  for (const std::string& o : outputs) io::check_writable_path(o, "--o");
+
+  // --- particles, geometry and checks -----------------------------------------------------------
+  const io::ParticleTable table = io::read_particles(job.input_star);
+  THON_CHECK(!table.particles.empty(), job.input_star, ": no particles");
+  THON_CHECK(table.present.angles, job.input_star,
+             ": the particles have no poses (rlnAngleRot, rlnAngleTilt, rlnAnglePsi): reconstruction needs them");
+  io::check_particle_images(table);
+  rep.n_particles = std::int64_t(table.particles.size());
+
+  std::set<int> groups_used;
+  for (const io::Particle& p : table.particles) groups_used.insert(p.optics_group);
+  const io::OpticsGroup& og0 = table.optics_of(table.particles[0]);
+  double pixel_A = og0.pixel_size_A;
+  if (!table.present.pixel_size) {  // RELION 3.0 file without pixel size: the first stack's header says
+    const io::ImageLocation loc = io::parse_image_name(table.particles[0].image_name, table.directory);
+    pixel_A = io::read_mrc_header(loc.path).pixel_size_A();
+    THON_CHECK(pixel_A > 0, job.input_star, ": no pixel size in the STAR file (rlnImagePixelSize) nor in the header of ",
+               loc.path);
+    warn(job.input_star + ": no pixel size in the STAR file; using " + std::to_string(pixel_A) + " Å from " + loc.path);
+  }
+  THON_CHECK(pixel_A > 0, job.input_star, ": pixel size ", pixel_A, " Å of optics group ", og0.number);
+  for (const io::Particle& p : table.particles) {
+    if (!table.present.pixel_size) break;
+    const io::OpticsGroup& og = table.optics_of(p);
+    THON_CHECK_CODE(std::abs(og.pixel_size_A - pixel_A) <= 1e-6 * pixel_A, unsupported, job.input_star,
+                    ": optics groups ", og0.number, " and ", og.number, " have pixel sizes ", pixel_A, " and ",
+                    og.pixel_size_A, " Å; reconstructing from several pixel sizes is not supported");
+  }
+
+  const bool use_ctf = job.ctf == CtfMode::on || (job.ctf == CtfMode::automatic && table.present.ctf);
+  THON_CHECK(!(job.ctf == CtfMode::on && !table.present.ctf), job.input_star,
+             ": --ctf asks for CTF correction but the file has no rlnDefocusU/rlnDefocusV columns");
+  rep.ctf = use_ctf;
+
+  // Half-sets: rlnRandomSubset when present (1 or 2), else a seeded random split into equal halves.
+  std::vector<int> half(table.particles.size());
+  bool subsets_ok = table.present.random_subset;
+  std::int64_t in_subset[3] = {0, 0, 0};
+  if (subsets_ok)
+    for (const io::Particle& p : table.particles) {
+      subsets_ok = subsets_ok && (p.random_subset == 1 || p.random_subset == 2);
+      if (subsets_ok) ++in_subset[p.random_subset];
+    }
+  if (subsets_ok && in_subset[1] > 0 && in_subset[2] > 0) {
+    for (std::size_t i = 0; i < half.size(); ++i) half[i] = table.particles[i].random_subset - 1;
+  } else {
+    if (table.present.random_subset)
+      warn(job.input_star + ": rlnRandomSubset does not split the particles into two non-empty halves 1 and 2; "
+           "splitting them at random (--seed) instead");
+    std::vector<std::size_t> order(half.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::mt19937_64 rng(job.seed);
+    std::shuffle(order.begin(), order.end(), rng);
+    for (std::size_t i = 0; i < order.size(); ++i) half[order[i]] = int(i % 2);
+  }
+
+  ParticleSource src(table, half, pixel_A, use_ctf);
+  // Image size from the stacks: all the same and square; pixel size in the headers vs the STAR file.
+  int box = og0.image_size;
+  std::string box_from = job.input_star + " (rlnImageSize)";
+  for (const auto& [path, st] : src.stacks()) {
+    const io::MrcHeader& h = st.header;
+    THON_CHECK(h.nx == h.ny, path, ": images are ", h.nx, " x ", h.ny, "; reconstruction needs square images");
+    if (box <= 0) {
+      box = h.nx;
+      box_from = path;
+    }
+    THON_CHECK(h.nx == box, "particles of different sizes: ", path, " holds ", h.nx, " x ", h.ny, " images, ",
+               box_from, " says ", box, " x ", box);
+    const double hp = h.pixel_size_A();
+    if (table.present.pixel_size && hp > 0 && std::abs(hp - pixel_A) > 1e-3 * pixel_A)
+      warn(path + ": pixel size " + std::to_string(hp) + " Å in the MRC header differs from " +
+           std::to_string(pixel_A) + " Å in " + job.input_star + "; using the STAR file's value (as RELION does)");
+  }
+  rep.box = box;
+  rep.pixel_size_A = pixel_A;
+
+  ops::ReconstructGeometry geom;
+  geom.box = box;
+  geom.pad = job.pad;
+  geom.kernel = job.interp;
+  geom.pixel_size_A = pixel_A;
+  geom.maxres_A = job.maxres_A;
+  geom.pad_images = job.pad_images < 0 ? ops::default_pad_images(job.interp, job.pad) : job.pad_images != 0;
+  const math::InsertGeometry ig = geom.insert_geometry();  // validates pad, maxres vs Nyquist, kernel
+
+  const PointGroup group = make_point_group(job.symmetry);
+  rep.symmetry_order = group.order();
+
+  src.set_box(box);
+  const std::int64_t n = rep.n_particles;
+  int batch = job.batch > 0 ? job.batch : 256;
+  batch = int(std::min<std::int64_t>(batch, n));
+  auto inserter = ops::make_fourier_inserter(job.device, geom, group.ops, job.max_memory_bytes);
+
+  // --- stream: read batch i+1 while batch i is inserted -------------------------------------------
+  Progress progress("reconstruct", n, "images", job.progress);
+  const index_t per = ig.image_half_size();
+  std::vector<float> ctf_images;
+  std::future<Batch> next = std::async(std::launch::async, [&] { return src.load(0, int(std::min<std::int64_t>(batch, n))); });
+  for (std::int64_t first = 0; first < n; first += batch) {
+    Batch b = next.get();
+    const std::int64_t nf = first + batch;
+    if (nf < n) next = std::async(std::launch::async, [&src, nf, batch, n] {
+      return src.load(nf, int(std::min<std::int64_t>(batch, n - nf)));
+    });
+    rep.time_read_s += b.read_s;
+    rep.n_skipped_nonfinite += b.n_nonfinite;
+    const auto t0 = Clock::now();
+    const int k = int(b.poses.size());
+    if (k > 0) {
+      const float* ctf = nullptr;
+      if (use_ctf) {
+        ctf_images.resize(std::size_t(k) * std::size_t(per));
+        cpu::parallel_for(index_t(k) * per, CtfImages{b.ctf.data(), ig.m, pixel_A, ctf_images.data()});
+        ctf = ctf_images.data();
+      }
+      inserter->insert(b.images.data(), ctf, b.poses.data(), k);
+      for (const auto& p : b.poses) ++rep.n_half[p.half];
+      rep.n_inserted += k;
+    }
+    rep.time_insert_s += seconds_since(t0);
+    progress.advance(b.count);
+  }
+  progress.finish();
+  rep.images_per_s = rep.time_insert_s > 0 ? double(rep.n_inserted) / rep.time_insert_s : 0.0;
+  if (rep.n_skipped_nonfinite > 0)
+    warn(std::to_string(rep.n_skipped_nonfinite) + " of " + std::to_string(n) +
+         " images contain NaN or Inf values and were skipped");
+  THON_CHECK(rep.n_half[0] > 0 && rep.n_half[1] > 0, job.input_star, ": half-sets of ", rep.n_half[0], " and ",
+             rep.n_half[1], " usable images; each half needs at least one");
+
+  // --- inversion ---------------------------------------------------------------------------------
+  const auto t_inv = Clock::now();
+  ops::FourierAccumulator acc0 = inserter->accumulator(0), acc1 = inserter->accumulator(1);
+  inserter.reset();  // free the backend's accumulators before the inversion buffers
+  ops::complete_hermitian_plane(acc0);
+  ops::complete_hermitian_plane(acc1);
+  const Device inv_device = job.device == Device::reference ? Device::reference : Device::cpu;
+  const Device fsc_device = job.device == Device::reference ? Device::reference : Device::cpu;
+  const std::vector<double> w0 = ops::shell_mean_weight({&acc0}), w1 = ops::shell_mean_weight({&acc1}),
+                            wf = ops::shell_mean_weight({&acc0, &acc1});
+  std::vector<double> it0, it1, itf;
+  rep.ssnr.assign(std::size_t(box / 2 + 1), 0.0);
+  switch (job.regularisation) {
+    case ops::Regularisation::fsc: {
+      // SSNR from the FSC of the plainly divided half maps (RELION's tau^2 update from the FSC).
+      const Volume<float> h0 = ops::invert(inv_device, {&acc0}, geom, {});
+      const Volume<float> h1 = ops::invert(inv_device, {&acc1}, geom, {});
+      const std::vector<double> f0 = ops::fsc(fsc_device, h0, h1).fsc;
+      it0 = ops::inv_tau2_from_fsc(f0, w0, false, job.tau2_fudge);
+      it1 = ops::inv_tau2_from_fsc(f0, w1, false, job.tau2_fudge);
+      itf = ops::inv_tau2_from_fsc(f0, wf, true, job.tau2_fudge);
+      for (std::size_t s = 0; s < rep.ssnr.size() && s < f0.size(); ++s) rep.ssnr[s] = math::ssnr_from_fsc(f0[s], false);
+      break;
+    }
+    case ops::Regularisation::tau2:
+      THON_CHECK(job.tau2 > 0, "--tau2 ", job.tau2, " must be positive");
+      it0.assign(w0.size(), 1.0 / job.tau2);
+      it1 = itf = it0;
+      break;
+    case ops::Regularisation::wiener:
+      THON_CHECK(job.wiener > 0, "--wiener ", job.wiener, " must be positive");
+      it0.assign(w0.size(), job.wiener);
+      it1 = itf = it0;
+      break;
+    case ops::Regularisation::none: break;
+  }
+  Volume<float> half0 = ops::invert(inv_device, {&acc0}, geom, it0);
+  Volume<float> half1 = ops::invert(inv_device, {&acc1}, geom, it1);
+  Volume<float> full = ops::invert(inv_device, {&acc0, &acc1}, geom, itf);
+  rep.time_invert_s = seconds_since(t_inv);
+
+  // --- FSC ---------------------------------------------------------------------------------------
+  const auto t_fsc = Clock::now();
+  const Volume<float> mask = make_mask(job, box, pixel_A);
+  rep.fsc_unmasked = ops::fsc(fsc_device, half0, half1).fsc;
+  rep.fsc_masked = ops::fsc(fsc_device, multiplied(half0, mask), multiplied(half1, mask)).fsc;
+  rep.resolution_unmasked_A = fsc_resolution(rep.fsc_unmasked, 0.143, box, pixel_A).resolution_A;
+  rep.resolution_masked_A = fsc_resolution(rep.fsc_masked, 0.143, box, pixel_A).resolution_A;
+  rep.time_fsc_s = seconds_since(t_fsc);
+  if (job.mask_maps) {
+    half0 = multiplied(half0, mask);
+    half1 = multiplied(half1, mask);
+    full = multiplied(full, mask);
+  }
+  for (Volume<float>* v : {&full, &half0, &half1}) v->set_pixel_size_A(pixel_A);
+
+  // --- outputs: all or none ----------------------------------------------------------------------
+  io::AtomicOutputSet out;
+  io::write_mrc(out.add(outputs[0]), full);
+  io::write_mrc(out.add(outputs[1]), half0);
+  io::write_mrc(out.add(outputs[2]), half1);
+  write_fsc_table(out.add(outputs[3]), rep);
+  write_fsc_plot(out.add(outputs[4]), rep);
+  out.commit_all();
+  rep.outputs = outputs;
+  rep.time_total_s = seconds_since(t_start);
+  return rep;
+}
+
+}  // namespace thon::pipeline
