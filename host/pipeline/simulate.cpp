@@ -392,10 +392,16 @@ SimulateSummary simulate(const SimulateOptions& o) {
         ip.origin_y_A = r.origin_y_A;
         ip.index = first + i;
       }
+      auto t = Clock::now();
       projector.project(poses.data(), count, slices.data());
+      summary.project_s += seconds_since(t);
+      t = Clock::now();
       ops::form_images(o.device, setup, particles.data(), count, slices.data(), images.data());
+      summary.form_s += seconds_since(t);
+      t = Clock::now();
       writer.append(images.data(), count);
       if (h5) h5->append(images.data(), table.particles.data() + first, count);
+      summary.write_s += seconds_since(t);
       progress.advance(count);
     }
     progress.finish();
