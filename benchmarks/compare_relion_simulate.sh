@@ -32,10 +32,11 @@ peak_mb() { echo "$(( $(field 'Maximum resident set size' "$1") / 1024 ))"; }
 wall_s() {  # h:mm:ss or m:ss.ss -> seconds
   field 'Elapsed \(wall clock\)' "$1" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'
 }
+cpu_s() { python3 -c "print($(field 'User time' "$1") + $(field 'System time' "$1"))"; }
 
 printf "machine: %s, %s cores; thon device %s, OMP_NUM_THREADS=%s; box %d at %s Å\n" \
-  "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')" "$(nproc)" "$device" "${OMP_NUM_THREADS:-all}" "$box" "$apix"
-printf "%8s  %10s %10s %8s  %10s %10s  %s\n" n thon_s relion_s ratio thon_MB relion_MB "thon images phase"
+  "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')" "$(nproc --all)" "$device" "${OMP_NUM_THREADS:-all}" "$box" "$apix"
+printf "%8s  %8s %8s %8s %8s  %6s %6s  %8s %9s\n" n thon_s relion_s thon_cpu relion_cpu ratio cpu_r thon_MB relion_MB
 for n in "${counts[@]}"; do
   # Inputs: poses, origins and CTF drawn by thon (astigmatism and shifts exercise every column).
   "$thon" simulate --model builtin --box "$box" --apix "$apix" --n "$n" --no-noise --astig 1000 --max-shift 5 \
@@ -44,8 +45,9 @@ for n in "${counts[@]}"; do
     --quiet --o "thon$n" >"thon$n.log" 2>"thon$n.time"
   /usr/bin/time -v relion_project --i "in${n}_truth.mrc" --ang "in$n.star" --ctf --o "relion$n" \
     >"relion$n.log" 2>"relion$n.time"
-  ts=$(wall_s "thon$n.time"); rs=$(wall_s "relion$n.time")
-  printf "%8d  %10.2f %10.2f %8.2f  %10d %10d  %s\n" "$n" "$ts" "$rs" "$(python3 -c "print($rs / $ts)")" \
-    "$(peak_mb "thon$n.time")" "$(peak_mb "relion$n.time")" "$(grep '^time:' "thon$n.log" | sed 's/time: //')"
+  ts=$(wall_s "thon$n.time"); rs=$(wall_s "relion$n.time"); tc=$(cpu_s "thon$n.time"); rc=$(cpu_s "relion$n.time")
+  printf "%8d  %8.2f %8.2f %8.2f %8.2f  %6.2f %6.2f  %8d %9d\n" "$n" "$ts" "$rs" "$tc" "$rc" \
+    "$(python3 -c "print($rs / $ts)")" "$(python3 -c "print($rc / $tc)")" "$(peak_mb "thon$n.time")" "$(peak_mb "relion$n.time")"
+  grep '^time' "thon$n.log" | sed 's/^/          thon /'
   rm -f ./*"$n".mrcs
 done
