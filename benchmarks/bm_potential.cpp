@@ -31,7 +31,7 @@ BENCHMARK(BM_PotentialGrid)
     ->Args({128, int(thon::Device::cpu)})
     ->Args({256, int(thon::Device::cpu)})
     ->Args({64, int(thon::Device::reference)})
-    ->Unit(benchmark::kMillisecond);
+    ->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // Ground-truth projections, 16 poses at box 128, 1 Å.
 void BM_AtomProjections(benchmark::State& state) {
@@ -46,7 +46,7 @@ void BM_AtomProjections(benchmark::State& state) {
   }
   state.counters["images/s"] = benchmark::Counter(16.0 * state.iterations(), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_AtomProjections)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AtomProjections)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
