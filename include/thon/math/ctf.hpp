@@ -9,8 +9,11 @@
 //              semi-angle [rad], 1/e convention (Frank; Kirkland "Advanced computing in EM" 3.4)
 //   temporal   exp(-(1/4) pi^2 lambda^2 Delta^2 s^4)  Delta = 1/e half-width of the focal spread [Å]
 //              (Kirkland); Delta = Cc (dE/E)(1 + E/E0)/(1 + E/2E0) from the chromatic aberration.
-// The complex transfer of the wave (for exit waves) is exp(-i (chi + w)) times the envelopes: with a
-// weak-phase object psi = 1 + i phi the image contrast is 2 phi CTF, the same sign.
+// The complex transfer of the wave (for exit waves) is exp(+i (chi + w)) times the envelopes. With
+// this sign a defocus-only transfer equals Fresnel propagation by -dF with the propagator
+// exp(-i pi lambda dz k^2) (PHYSICS.md 5.5; Kirkland's exp(-i chi_K) with chi_K = -chi), and a weak
+// object psi = 1 + i phi gives the physical image I = 1 - 2 F^-1[CTF F[phi]] (protein dark at
+// underfocus). RELION's particles are contrast-inverted: +CTF applied to the projected potential.
 #pragma once
 
 #include <cmath>
@@ -133,14 +136,14 @@ THON_HD T ctf_value(const CtfParams& p, T kx, T ky) {
   return ctf_value_at_defocus(p, s2, df);
 }
 
-/// Complex wave transfer exp(-i (chi + w)) times the envelopes, for exit waves.
+/// Complex wave transfer exp(+i (chi + w)) times the envelopes, for exit waves (see the header).
 template <class T>
 THON_HD Complex<T> ctf_complex(const CtfParams& p, T kx, T ky) {
   const T s2 = kx * kx + ky * ky;
   const T df = defocus_at_frequency(p, kx, ky, s2);
   const T phase = ctf_chi_at_defocus(p, s2, df) + T(p.w_rad);
   const T e = ctf_envelope(p, s2, df);
-  return {e * std::cos(phase), -e * std::sin(phase)};
+  return {e * std::cos(phase), e * std::sin(phase)};
 }
 
 /// Frequency (kx, ky) [1/Å] of bin (ix, iy) of a half-complex nx x ny transform at pixel size p.
