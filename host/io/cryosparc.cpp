@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +19,7 @@
 #include <tuple>
 
 #include "thon/core/error.hpp"
+#include "thon/math/rotation.hpp"
 
 namespace thon::io {
 
@@ -368,54 +368,6 @@ std::string NpyRecords::text(std::int64_t record, const NpyField& f) const {
   return s;
 }
 
-// --- Rotations ----------------------------------------------------------------------------------
-
-Mat3<double> rotation_vector_to_matrix(const Vec3<double>& v) {
-  const double t = length(v);
-  Mat3<double> r = Mat3<double>::identity();
-  if (t < 1e-300) return r;
-  const Vec3<double> w = (1.0 / t) * v;
-  // [w]x, the cross-product matrix: [w]x u = w x u.
-  const double k[3][3] = {{0, -w.z, w.y}, {w.z, 0, -w.x}, {-w.y, w.x, 0}};
-  const double s = std::sin(t), c1 = 1 - std::cos(t);
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j) {
-      double k2 = 0;
-      for (int m = 0; m < 3; ++m) k2 += k[i][m] * k[m][j];
-      r.m[i][j] += s * k[i][j] + c1 * k2;
-    }
-  return r;
-}
-
-namespace detail {
-
-void relion_matrix_to_euler_deg(const Mat3<double>& a, double* rot_deg, double* tilt_deg, double* psi_deg) {
-  // A = Rz(psi) Ry(tilt) Rz(rot): A(0,2) = -cos(psi) sin(tilt), A(1,2) = sin(psi) sin(tilt),
-  // A(2,0) = sin(tilt) cos(rot), A(2,1) = sin(tilt) sin(rot), A(2,2) = cos(tilt). Choosing
-  // sin(tilt) >= 0 (tilt in [0, 180]) fixes every sign.
-  constexpr double kDeg = 180.0 / 3.14159265358979323846;
-  const double sin_tilt = std::hypot(a.m[0][2], a.m[1][2]);
-  double rot, tilt, psi;
-  if (sin_tilt > 16 * DBL_EPSILON) {
-    psi = std::atan2(a.m[1][2], -a.m[0][2]);
-    rot = std::atan2(a.m[2][1], a.m[2][0]);
-    tilt = std::atan2(sin_tilt, a.m[2][2]);
-  } else if (a.m[2][2] > 0) {  // tilt = 0: A = Rz(psi + rot); put it all in psi
-    rot = 0;
-    tilt = 0;
-    psi = std::atan2(-a.m[1][0], a.m[0][0]);
-  } else {  // tilt = 180: A = Rz(psi) diag(-1, 1, -1) Rz(rot), rot = 0
-    rot = 0;
-    tilt = 3.14159265358979323846;
-    psi = std::atan2(a.m[1][0], -a.m[0][0]);
-  }
-  *rot_deg = rot * kDeg;
-  *tilt_deg = tilt * kDeg;
-  *psi_deg = psi * kDeg;
-}
-
-}  // namespace detail
-
 // --- Conversion ---------------------------------------------------------------------------------
 
 ParticleTable cryosparc_to_particles(const NpyRecords& cs, const CryosparcOptions& options) {
@@ -524,8 +476,11 @@ ParticleTable cryosparc_to_particles(const NpyRecords& cs, const CryosparcOption
     p.optics_group = it->second;
     if (f_pose) {
       const Vec3<double> v{value(r, f_pose, 0, true), value(r, f_pose, 1, true), value(r, f_pose, 2, true)};
-      const Mat3<double> a = transpose(rotation_vector_to_matrix(v));  // RELION's A = R(v)^T
-      detail::relion_matrix_to_euler_deg(a, &p.rot_deg, &p.tilt_deg, &p.psi_deg);
+      const Mat3<double> a = transpose(math::rotation_vector_to_matrix(v));  // RELION's A = R(v)^T
+      const math::EulerAngles<double> e = math::matrix_to_euler(a);
+      p.rot_deg = e.rot_deg;
+      p.tilt_deg = e.tilt_deg;
+      p.psi_deg = e.psi_deg;
     }
     if (f_shift) {
       p.origin_x_A = value(r, f_shift, 0, true) * g.pixel_size_A;

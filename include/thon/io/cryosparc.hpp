@@ -6,6 +6,7 @@
 //          Rodrigues matrix R(v) = I + sin(t) [w]x + (1 - cos(t)) [w]x^2 (t = |v|, w = v / t), the
 //          RELION matrix of the same view is A = R(v)^T (= R(-v)); the Euler angles are A's
 //          decomposition (as pyem's csparc2star: its `expmap` builds R(v)^T, then `rot2euler`).
+//          R(v) is thon::math::rotation_vector_to_matrix, the decomposition thon::math::matrix_to_euler.
 //   shift  alignments3D/shift in pixels, same sign as rlnOriginX/Y: origin_A = shift * blob/psize_A.
 //   CTF    ctf/df1_A -> rlnDefocusU, df2_A -> V, df_angle_rad and phase_shift_rad -> degrees,
 //          accel_kv, cs_mm, amp_contrast -> optics group.
@@ -19,7 +20,6 @@
 #include <string>
 #include <vector>
 
-#include "thon/core/vec.hpp"
 #include "thon/io/particles.hpp"
 
 namespace thon::io {
@@ -74,15 +74,5 @@ struct CryosparcOptions {
 ParticleTable cryosparc_to_particles(const NpyRecords& cs, const CryosparcOptions& options = {});
 ParticleTable read_cryosparc_particles(const std::string& path, const CryosparcOptions& options = {});
 
-/// The rotation matrix R(v) of a rotation vector (radians), right-handed (Rodrigues' formula).
-Mat3<double> rotation_vector_to_matrix(const Vec3<double>& v);
-
-namespace detail {
-/// RELION's Euler angles (degrees) of a rotation matrix A = Rz(psi) Ry(tilt) Rz(rot), tilt in
-/// [0, 180], with the gimbal-lock cases (|sin tilt| < 16 eps: rot = 0, psi from the upper 2x2
-/// block) handled as RELION's Euler_matrix2angles does. A local copy until the rotation library
-/// (include/thon/math/rotation.hpp, matrix -> Euler) lands; then this forwards to it.
-void relion_matrix_to_euler_deg(const Mat3<double>& a, double* rot_deg, double* tilt_deg, double* psi_deg);
-}  // namespace detail
 
 }  // namespace thon::io
