@@ -59,16 +59,16 @@ template <class V>
 void extract_slices_3d(const Complex<V>* volume, const Mat3<double>* poses, index_t count,
                        Complex<V>* out, const ops::SliceParams& p) {
   const auto a = cast_poses<V>(poses, count);
-  cpu::parallel_for(count * p.slice_size(),
-                    math::ExtractSlice3D<V, V>{volume, a.data(), out, geometry<V>(p)});
+  using F = math::ExtractSlice3D<V, V>;
+  cpu::parallel_for(count * p.box, math::ByRow<F>{F{volume, a.data(), out, geometry<V>(p)}});
 }
 
 template <class V>
 void extract_slices_2d(const Complex<V>* image, const Mat3<double>* poses, index_t count,
                        Complex<V>* out, const ops::SliceParams& p) {
   const auto a = cast_poses<V>(poses, count);
-  cpu::parallel_for(count * p.slice_size(),
-                    math::ExtractSlice2D<V, V>{image, a.data(), out, geometry<V>(p)});
+  using F = math::ExtractSlice2D<V, V>;
+  cpu::parallel_for(count * p.box, math::ByRow<F>{F{image, a.data(), out, geometry<V>(p)}});
 }
 
 template <class V>
@@ -77,10 +77,10 @@ void insert_slices_3d(Complex<V>* const* data, V* const* weight, int n_acc,
                       index_t count, const ops::SliceParams& p) {
   const auto a = cast_poses<V>(poses, count);
   const auto g = geometry<V>(p);
-  const index_t per = p.slice_size();
   if (n_acc <= 1) {
-    cpu::parallel_for(count * per, math::InsertSlice3D<V, V, OmpAtomicAdd>{
-                                       data[0], weight[0], slices, weights, a.data(), g, {}});
+    using F = math::InsertSlice3D<V, V, OmpAtomicAdd>;
+    cpu::parallel_for(count * p.box,
+                      math::ByRow<F>{F{data[0], weight[0], slices, weights, a.data(), g, {}}});
     return;
   }
 #pragma omp parallel num_threads(n_acc)
@@ -90,7 +90,7 @@ void insert_slices_3d(Complex<V>* const* data, V* const* weight, int n_acc,
                                                       a.data(), g, {}};
 #pragma omp for schedule(dynamic)
     for (index_t b = 0; b < count; ++b)
-      for (index_t j = 0; j < per; ++j) f(b * per + j);
+      for (index_t r = 0; r < p.box; ++r) f.row(b * p.box + r);
   }
 }
 
@@ -100,10 +100,10 @@ void insert_slices_2d(Complex<V>* const* data, V* const* weight, int n_acc,
                       index_t count, const ops::SliceParams& p) {
   const auto a = cast_poses<V>(poses, count);
   const auto g = geometry<V>(p);
-  const index_t per = p.slice_size();
   if (n_acc <= 1) {
-    cpu::parallel_for(count * per, math::InsertSlice2D<V, V, OmpAtomicAdd>{
-                                       data[0], weight[0], slices, weights, a.data(), g, {}});
+    using F = math::InsertSlice2D<V, V, OmpAtomicAdd>;
+    cpu::parallel_for(count * p.box,
+                      math::ByRow<F>{F{data[0], weight[0], slices, weights, a.data(), g, {}}});
     return;
   }
 #pragma omp parallel num_threads(n_acc)
@@ -113,7 +113,7 @@ void insert_slices_2d(Complex<V>* const* data, V* const* weight, int n_acc,
                                                       a.data(), g, {}};
 #pragma omp for schedule(dynamic)
     for (index_t b = 0; b < count; ++b)
-      for (index_t j = 0; j < per; ++j) f(b * per + j);
+      for (index_t r = 0; r < p.box; ++r) f.row(b * p.box + r);
   }
 }
 
