@@ -1,0 +1,31 @@
+// The CPU Fourier toolkit: FFTW (plans cached) and OpenMP over the shared functors.
+// Host-memory entry points; contracts as in include/thon/ops/filter.hpp and ops/fsc.hpp.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "thon/core/complex.hpp"
+#include "thon/core/vec.hpp"
+#include "thon/core/views.hpp"
+#include "thon/ops/filter.hpp"
+
+namespace thon::cpu {
+
+void apply_filter(float* data, const Shape& shape, double pixel_size_A, const FilterSpec& spec);
+void translate(float* data, const Shape& shape, double pixel_size_A, const Vec3<double>& shift_A);
+RadialProfile power_spectrum_profile(const float* data, const Shape& shape);
+RadialProfile radial_average(const float* data, const Shape& shape);
+ComplexRadialProfile radial_average(const Complex<float>* data, const Shape& shape);
+/// out: shape.size() values.
+void centred_power_spectrum(const float* data, const Shape& shape, float* out);
+void fourier_resize(const float* in, const Shape& in_shape, float* out, const Shape& out_shape);
+void convolve_fft(const float* image, const Shape& image_shape, const float* kernel, const Shape& kernel_shape,
+                  float* out, ConvolveMode mode);
+void convolve_direct(const float* image, const Shape& image_shape, const float* kernel,
+                     const Shape& kernel_shape, float* out, ConvolveMode mode);
+/// Per-shell sums for shells 0 .. nx/2: sums[3 r + {0,1,2}] = (Re(A B*), |A|^2, |B|^2), counts[r].
+void fsc_sums(const float* a, const float* b, const Shape& shape, std::vector<double>& sums,
+              std::vector<std::int64_t>& counts);
+
+}  // namespace thon::cpu
