@@ -1,7 +1,10 @@
 // CPU backend of the projector family: the math/slice.hpp functors over OpenMP threads.
 #include "cpu/project.hpp"
 
+#include <fftw3.h>
 #include <omp.h>
+
+#include <mutex>
 
 #include <algorithm>
 #include <vector>
@@ -45,6 +48,97 @@ math::SliceGeometry<V> geometry(const ops::SliceParams& p) {
 
 int max_threads() { return omp_get_max_threads(); }
 
+namespace {
+
+// FFTW in both precisions behind one name, for the pruned 3D transform below.
+template <class V> struct Fftw3;
+template <> struct Fftw3<float> {
+  using plan = fftwf_plan;
+  using cpx = fftwf_complex;
+  static plan r2c(int n, int howmany, float* in, int idist, cpx* out, int odist) {
+    return fftwf_plan_many_dft_r2c(1, &n, howmany, in, nullptr, 1, idist, out, nullptr, 1, odist,
+                                   FFTW_ESTIMATE | FFTW_UNALIGNED);
+  }
+  static plan c2c(int n, int howmany, cpx* a, int stride, int dist) {
+    return fftwf_plan_many_dft(1, &n, howmany, a, nullptr, stride, dist, a, nullptr, stride, dist,
+                               FFTW_FORWARD, FFTW_ESTIMATE | FFTW_UNALIGNED);
+  }
+  static void exec_r2c(plan p, float* in, cpx* out) { fftwf_execute_dft_r2c(p, in, out); }
+  static void exec_c2c(plan p, cpx* a) { fftwf_execute_dft(p, a, a); }
+  static void destroy(plan p) { fftwf_destroy_plan(p); }
+  static void single_threaded() { fftwf_plan_with_nthreads(1); }
+};
+template <> struct Fftw3<double> {
+  using plan = fftw_plan;
+  using cpx = fftw_complex;
+  static plan r2c(int n, int howmany, double* in, int idist, cpx* out, int odist) {
+    return fftw_plan_many_dft_r2c(1, &n, howmany, in, nullptr, 1, idist, out, nullptr, 1, odist,
+                                  FFTW_ESTIMATE | FFTW_UNALIGNED);
+  }
+  static plan c2c(int n, int howmany, cpx* a, int stride, int dist) {
+    return fftw_plan_many_dft(1, &n, howmany, a, nullptr, stride, dist, a, nullptr, stride, dist,
+                              FFTW_FORWARD, FFTW_ESTIMATE | FFTW_UNALIGNED);
+  }
+  static void exec_r2c(plan p, double* in, cpx* out) { fftw_execute_dft_r2c(p, in, out); }
+  static void exec_c2c(plan p, cpx* a) { fftw_execute_dft(p, a, a); }
+  static void destroy(plan p) { fftw_destroy_plan(p); }
+  static void single_threaded() { fftw_plan_with_nthreads(1); }
+};
+
+/// FFTW's planner is not thread-safe; thon's FFT module plans under its own lock, so the few plans
+/// made here take this one and ask for one thread each (they run inside OpenMP loops).
+std::mutex& pruned_planner_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+/// r2c of an np^3 array that is zero except on the rows (y, z) both in the wrapped index set of
+/// the centred n box ([0, n - n/2) and [np - n/2, np)): the forward transform computed axis by axis
+/// (x, then y, then z, each a batch of 1D FFTs) skipping the lines that are zero: x only on n^2 of
+/// the np^2 rows, y only on the n planes z that hold data, z everywhere. Exactly the 3D DFT (the
+/// skipped lines transform zeros to zeros); 42% fewer 1D transforms for padding 2. `out` holds
+/// (np/2+1) np^2 values and must be zero on entry.
+template <class V>
+void pruned_r2c_3d(V* in, Complex<V>* out, int n, int np) {
+  using F = Fftw3<V>;
+  using cpx = typename F::cpx;
+  const int h = np / 2 + 1, c = n / 2;
+  const int lo_count = n - c, hi_first = np - c;  // wrapped index set: [0, lo) U [hi_first, np)
+  cpx* o = reinterpret_cast<cpx*>(out);
+  typename F::plan px_lo, px_hi = nullptr, py, pz;
+  {
+    std::lock_guard<std::mutex> lock(pruned_planner_mutex());
+    F::single_threaded();
+    px_lo = F::r2c(np, lo_count, in, np, o, h);
+    if (c > 0) px_hi = F::r2c(np, c, in, np, o, h);
+    py = F::c2c(np, h, o, h, 1);            // the h columns of one z plane
+    pz = F::c2c(np, h, o, h * np, 1);        // the h columns of one y row across z
+  }
+  THON_CHECK_CODE(px_lo && (c == 0 || px_hi) && py && pz, fft, "FFTW could not plan the pruned ", np,
+                  "^3 transform");
+  auto z_of = [&](int i) { return i < lo_count ? i : hi_first + (i - lo_count); };
+#pragma omp parallel
+  {
+#pragma omp for schedule(static)
+    for (int i = 0; i < n; ++i) {
+      const index_t z = z_of(i);
+      F::exec_r2c(px_lo, in + z * np * np, o + z * np * h);
+      if (c > 0) F::exec_r2c(px_hi, in + (z * np + hi_first) * np, o + (z * np + hi_first) * h);
+    }
+#pragma omp for schedule(static)
+    for (int i = 0; i < n; ++i) F::exec_c2c(py, o + index_t(z_of(i)) * np * h);
+#pragma omp for schedule(static)
+    for (int y = 0; y < np; ++y) F::exec_c2c(pz, o + index_t(y) * h);
+  }
+  std::lock_guard<std::mutex> lock(pruned_planner_mutex());
+  F::destroy(px_lo);
+  if (px_hi) F::destroy(px_hi);
+  F::destroy(py);
+  F::destroy(pz);
+}
+
+}  // namespace
+
 template <class V>
 void prepare_fourier(const V* in, int n, int ndim, int np, const double* corr, Complex<V>* out) {
   const index_t n_in = ndim == 3 ? index_t(n) * n * n : index_t(n) * n;
@@ -52,8 +146,12 @@ void prepare_fourier(const V* in, int n, int ndim, int np, const double* corr, C
   std::vector<V> table(corr, corr + n);
   Buffer<V> buf(n_pad);  // zeroed, 64-byte aligned for FFTW
   cpu::parallel_for(n_in, math::PadShift<V>{in, buf.data(), table.data(), n, np, ndim});
-  const Shape shape{np, np, ndim == 3 ? np : 1, 1};
-  cpu::fft_r2c(buf.data(), out, shape);
+  if (ndim == 3) {
+    std::fill(out, out + index_t(np / 2 + 1) * np * np, Complex<V>());
+    pruned_r2c_3d(buf.data(), out, n, np);
+    return;
+  }
+  cpu::fft_r2c(buf.data(), out, Shape{np, np, 1, 1});
 }
 
 template <class V>
