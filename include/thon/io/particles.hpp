@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "thon/io/star.hpp"
@@ -19,6 +20,9 @@ struct OpticsGroup {
   double amplitude_contrast = 0.1;     ///< rlnAmplitudeContrast
   int image_size = 0;                  ///< rlnImageSize
   int image_dimensionality = 2;        ///< rlnImageDimensionality
+  /// Row of `ParticleTable::star`'s optics block this group was read from (-1: new), so the
+  /// columns thon does not model (beam tilt, Zernike terms, ...) are written back.
+  std::int64_t source_row = -1;
 };
 
 struct Particle {
@@ -33,11 +37,21 @@ struct Particle {
   double ctf_scale = 1;                                ///< rlnCtfScalefactor
   int random_subset = 0;                               ///< rlnRandomSubset (1 or 2; 0 = unset)
   int class_number = 0;                                ///< rlnClassNumber (0 = unset)
+  /// Row of `ParticleTable::star`'s particle block this particle was read from (-1: new). Keep it
+  /// when filtering or reordering particles: unknown columns are copied from that row.
+  std::int64_t source_row = -1;
 };
 
 /// Which optional column groups a particle table carried when read.
 struct ParticleColumns {
   bool angles = false, origins = false, ctf = false, random_subset = false, class_number = false;
+  /// Every optics group has a pixel size from the file (3.1: rlnImagePixelSize; 3.0:
+  /// rlnDetectorPixelSize * 1e4 / rlnMagnification). When false the pixel sizes are 0: take them
+  /// from the image headers.
+  bool pixel_size = false;
+  /// Voltage and Cs were in the file (`ctf` implies it). A missing rlnAmplitudeContrast (as in
+  /// some RELION 3.0 files) leaves the default 0.1.
+  bool optics_ctf = false;
 };
 
 struct ParticleTable {
@@ -54,7 +68,15 @@ struct ParticleTable {
 
 /// Reads a RELION 3.1 (data_optics + data_particles) or 3.0 (one data_ loop, pixel size from
 /// rlnDetectorPixelSize / rlnMagnification, origins in pixels) particle file.
+/// Only rlnImageName is required (and, in 3.1, rlnOpticsGroup + rlnImagePixelSize in the optics
+/// block); callers check `present` for the columns they need. 3.0 files get one optics group per
+/// distinct (pixel size, voltage, Cs, amplitude contrast), numbered in order of appearance, with
+/// image_size 0 (unknown: read it from the stack). Origins are converted to Å.
 ParticleTable read_particles(const std::string& path);
+/// Same, from text already in memory (`source_name` names it in messages; `directory` resolves
+/// image names).
+ParticleTable parse_particles(std::string_view text, const std::string& source_name,
+                              const std::string& directory);
 /// Writes RELION 3.1 layout; columns of `table.star` that thon does not model are kept.
 void write_particles(const std::string& path, const ParticleTable& table);
 
@@ -66,5 +88,10 @@ struct ImageLocation {
 ImageLocation parse_image_name(const std::string& image_name, const std::string& directory);
 /// "index@path" with a 1-based index, as RELION writes it (6 digits, zero-padded).
 std::string format_image_name(std::int64_t index0, const std::string& path);
+
+/// Checks that every image of the table exists: the stack file is there, its MRC header is valid
+/// (read_mrc_header: dimensions and mode against the file size) and nz covers the index. Throws thon::Error naming the STAR line of the
+/// first particle whose image is missing. Returns the number of distinct stack files.
+std::int64_t check_particle_images(const ParticleTable& table);
 
 }  // namespace thon::io

@@ -1,8 +1,15 @@
 // RELION STAR files: data blocks holding either key-value pairs or one loop table.
 // Values are kept as text exactly as read, so unknown columns are written back unchanged and in
 // order; typed access parses on demand and names the file, line and column of a bad value.
+//
+// Storage (host/io/star.cpp): each block keeps one contiguous text buffer holding the values of
+// a row one after the other (no separators, quotes removed), the start of each row in it and, per
+// cell, a 32-bit end offset relative to the row start. Memory is therefore about the file size
+// less its whitespace plus 4 bytes per value and 12 per row, independent of the column types.
+// The parser is line based as RELION's is: one loop row per line (see docs/formats.md).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,12 +54,23 @@ class StarBlock {
   /// Appends a row of empty values; returns its index.
   std::int64_t add_row();
   void reserve_rows(std::int64_t n);
+  /// Removes a column (and its values). Extension: used when a RELION 3.0 table becomes 3.1.
+  void remove_column(int column);
+
+  /// Line of the file the row was read from (key-value blocks: the line of the key); 0 for rows
+  /// added in memory.
+  int line(std::int64_t row, int column = 0) const;
+  /// "file, line 12, column rlnDefocusU": where a value came from, for error messages.
+  std::string where(std::int64_t row, int column) const;
+  /// Bytes held by this block (text, offsets, line numbers), for the memory benchmark.
+  std::size_t memory_bytes() const;
 
   /// Where the block came from, for messages ("particles.star, block data_particles").
   const std::string& source() const;
   void set_source(std::string source);
 
  private:
+  friend class StarFile;  // the parser fills the storage directly
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

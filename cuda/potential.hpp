@@ -1,0 +1,14 @@
+// CUDA potential (host pointers in and out; the row functors of math/potential_kernels.hpp on the GPU).
+// Defined in cuda/potential.cu, or throwing in cuda/no_cuda_potential.cpp. No CUDA headers here.
+#pragma once
+
+#include "thon/math/potential_kernels.hpp"
+
+namespace thon::cuda {
+
+void potential_rows(const math::GaussianAtom* atoms, index_t n_atoms, const float* factors, index_t n_factors,
+                    float r_max, int nx, int ny, int nz, float solvent_V, float* out);
+void projected_rows(const math::GaussianAtom* atoms, index_t n_atoms, const float* factors, index_t n_factors,
+                    const index_t* offset, int n_images, float r_max, int nx, int ny, float* out);
+
+}  // namespace thon::cuda
