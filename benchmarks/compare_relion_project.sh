@@ -30,21 +30,18 @@ PY
 # The poses: thon's uniform random sample, written as a RELION 3.1 STAR file.
 OMP_NUM_THREADS=2 "$thon" project --map map.mrc --n "$count" --seed 1 --quiet --o poses >/dev/null
 
-now() { date +%s.%N; }
-t0=$(now)
-relion_project --i map.mrc --ang poses.star --o relion >relion.log 2>&1
-t1=$(now)
-OMP_NUM_THREADS=2 THON_FFTW_PLANNER=estimate "$thon" project --map map.mrc --star poses.star \
-  --interp linear --pad 2 --device cpu --quiet --o thon >thon.log
-t2=$(now)
-
-relion_s=$(echo "$t1 - $t0" | bc -l)
-thon_s=$(echo "$t2 - $t1" | bc -l)
-ratio=$(echo "$relion_s / $thon_s" | bc -l)
-printf 'box %d, %d poses, linear, pad 2\n' "$box" "$count"
-printf 'relion_project (1 process):    %8.2f s  (%6.0f images/s)\n' "$relion_s" "$(echo "$count / $relion_s" | bc -l)"
-printf 'thon project (cpu, 2 threads): %8.2f s  (%6.0f images/s)\n' "$thon_s" "$(echo "$count / $thon_s" | bc -l)"
-printf 'speed-up thon / relion: %.2fx\n' "$ratio"
+# Wall time and CPU time (user + sys) of each; CPU time is the fairer number on a shared machine.
+/usr/bin/time -f "%e %U %S" -o relion.time relion_project --i map.mrc --ang poses.star --o relion >relion.log 2>&1
+OMP_NUM_THREADS=2 /usr/bin/time -f "%e %U %S" -o thon.time "$thon" project --map map.mrc \
+  --star poses.star --interp linear --pad 2 --device cpu --quiet --o thon >thon.log
+read -r relion_s relion_u relion_y <relion.time
+read -r thon_s thon_u thon_y <thon.time
+relion_cpu=$(echo "$relion_u + $relion_y" | bc -l)
+thon_cpu=$(echo "$thon_u + $thon_y" | bc -l)
+printf 'box %d, %d poses, linear, pad 2, load average %s\n' "$box" "$count" "$(cut -d' ' -f1 /proc/loadavg)"
+printf 'relion_project (1 process):    wall %7.2f s (%6.0f images/s), CPU %6.2f s\n' "$relion_s" "$(echo "$count / $relion_s" | bc -l)" "$relion_cpu"
+printf 'thon project (cpu, 2 threads): wall %7.2f s (%6.0f images/s), CPU %6.2f s\n' "$thon_s" "$(echo "$count / $thon_s" | bc -l)" "$thon_cpu"
+printf 'speed-up thon / relion: wall %.2fx, CPU time %.2fx\n' "$(echo "$relion_s / $thon_s" | bc -l)" "$(echo "$relion_cpu / $thon_cpu" | bc -l)"
 # Agreement, as in tests/peer/relion_project_test.cpp.
 /usr/bin/python3 - <<'PY'
 import numpy as np, mrcfile

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <random>
 #include <vector>
 
 #include "core/progress.hpp"
@@ -13,20 +12,20 @@
 #include "thon/io/mrc.hpp"
 #include "thon/io/particles.hpp"
 #include "thon/ops/project.hpp"
+#include "thon/ops/sampling.hpp"
 
 namespace thon::pipeline {
 
 void uniform_random_euler(std::int64_t n, std::uint64_t seed, std::vector<double>& rot_deg,
                           std::vector<double>& tilt_deg, std::vector<double>& psi_deg) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> angle(-180.0, 180.0), u(-1.0, 1.0);
-  rot_deg.resize(std::size_t(n));
-  tilt_deg.resize(std::size_t(n));
-  psi_deg.resize(std::size_t(n));
-  for (std::int64_t i = 0; i < n; ++i) {
-    rot_deg[std::size_t(i)] = angle(rng);
-    tilt_deg[std::size_t(i)] = std::acos(u(rng)) * 180.0 / 3.14159265358979323846;
-    psi_deg[std::size_t(i)] = angle(rng);
+  const std::vector<EulerAnglesD> poses = random_orientations(n, seed);
+  rot_deg.resize(poses.size());
+  tilt_deg.resize(poses.size());
+  psi_deg.resize(poses.size());
+  for (std::size_t i = 0; i < poses.size(); ++i) {
+    rot_deg[i] = poses[i].rot_deg;
+    tilt_deg[i] = poses[i].tilt_deg;
+    psi_deg[i] = poses[i].psi_deg;
   }
 }
 

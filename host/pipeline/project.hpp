@@ -32,10 +32,9 @@ struct ProjectResult {
   std::string mrcs_path, star_path;
 };
 
-/// Uniform random orientations as RELION Euler angles (degrees): rot and psi uniform in
-/// [-180, 180), tilt = acos(u), u uniform in [-1, 1] -- the Haar measure on SO(3) in ZYZ angles
-/// (density sin(tilt) / (8 pi^2)). Deterministic for a seed (std::mt19937_64).
-/// TODO(rotations): replace with the sampling API of include/thon/math once it lands on main.
+/// Uniform random orientations (Haar measure on SO(3)) as RELION Euler angles in degrees, from
+/// thon::random_orientations (Shoemake's quaternions, include/thon/ops/sampling.hpp).
+/// Deterministic for a seed.
 void uniform_random_euler(std::int64_t n, std::uint64_t seed, std::vector<double>& rot_deg,
                           std::vector<double>& tilt_deg, std::vector<double>& psi_deg);
 
