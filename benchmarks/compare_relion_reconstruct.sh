@@ -19,7 +19,7 @@ work=${1:-$(mktemp -d)}
 mkdir -p "$work"
 cd "$work"
 PY=/usr/bin/python3
-export THON_FFTW_PLANNER=${THON_FFTW_PLANNER:-measure}
+export THON_FFTW_PLANNER=${THON_FFTW_PLANNER:-estimate}  # as RELION plans its FFTs
 
 if [ ! -f proj.mrcs ]; then
   $PY - <<'PYEOF'

@@ -50,9 +50,9 @@ struct CtfImages {
     const index_t per = index_t(m) * hx;
     const index_t img = i / per, p = i - img * per;
     const int iy = int(p / hx), ix = int(p - index_t(iy) * hx);
-    double kx, ky;
-    math::half_complex_frequency(ix, iy, m, m, pixel_size_A, &kx, &ky);
-    out[i] = float(math::ctf_value(params[img], kx, ky));
+    float kx, ky;  // float: chi < 1e3 rad here, float rounding < 1e-4 rad
+    math::half_complex_frequency(ix, iy, m, m, float(pixel_size_A), &kx, &ky);
+    out[i] = math::ctf_value(params[img], kx, ky);
   }
 };
 
