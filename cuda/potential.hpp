@@ -6,9 +6,9 @@
 
 namespace thon::cuda {
 
-void potential_rows(const math::GaussianAtom* atoms, index_t n_atoms, float r_max, int nx, int ny, int nz,
-                    float solvent_V, float* out);
-void projected_rows(const math::GaussianAtom* atoms, index_t n_atoms, const index_t* offset, int n_images,
-                    float r_max, int nx, int ny, float* out);
+void potential_rows(const math::GaussianAtom* atoms, index_t n_atoms, const float* factors, index_t n_factors,
+                    float r_max, int nx, int ny, int nz, float solvent_V, float* out);
+void projected_rows(const math::GaussianAtom* atoms, index_t n_atoms, const float* factors, index_t n_factors,
+                    const index_t* offset, int n_images, float r_max, int nx, int ny, float* out);
 
 }  // namespace thon::cuda

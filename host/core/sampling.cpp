@@ -17,19 +17,19 @@ constexpr double kPi = 3.14159265358979323846;
 double uniform01(std::mt19937_64& rng) { return double(rng() >> 11) * 0x1.0p-53; }
 
 /// |cos| of half the angle between two unit quaternions -> geodesic distance in radians.
-double quat_distance(const Quat& a, const Quat& b) {
+double quat_distance(const QuaternionD& a, const QuaternionD& b) {
   const double d = std::fabs(a.w * b.w + a.x * b.x + a.y * b.y + a.z * b.z);
   return 2.0 * std::acos(std::min(1.0, d));
 }
 
-Euler to_euler(const Quat& q) { return math::quaternion_to_euler(q); }
+EulerAnglesD to_euler(const QuaternionD& q) { return math::quaternion_to_euler(q); }
 
 }  // namespace
 
-std::vector<Quat> random_quaternions(std::int64_t n, std::uint64_t seed) {
+std::vector<QuaternionD> random_quaternions(std::int64_t n, std::uint64_t seed) {
   THON_CHECK(n >= 0, "random_quaternions: negative count ", n);
   std::mt19937_64 rng(seed);
-  std::vector<Quat> out(static_cast<std::size_t>(n));
+  std::vector<QuaternionD> out(static_cast<std::size_t>(n));
   for (auto& q : out) {
     const double u1 = uniform01(rng), u2 = uniform01(rng), u3 = uniform01(rng);
     const double a = std::sqrt(1.0 - u1), b = std::sqrt(u1);
@@ -39,9 +39,9 @@ std::vector<Quat> random_quaternions(std::int64_t n, std::uint64_t seed) {
   return out;
 }
 
-std::vector<Euler> random_orientations(std::int64_t n, std::uint64_t seed) {
+std::vector<EulerAnglesD> random_orientations(std::int64_t n, std::uint64_t seed) {
   const auto q = random_quaternions(n, seed);
-  std::vector<Euler> out(q.size());
+  std::vector<EulerAnglesD> out(q.size());
   for (std::size_t i = 0; i < q.size(); ++i) out[i] = to_euler(q[i]);
   return out;
 }
@@ -74,9 +74,11 @@ void healpix_pix2ang_ring(std::int64_t nside, std::int64_t pix, double& theta, d
     const std::int64_t p = pix - ncap;
     const std::int64_t i = p / (4 * nside) + nside;
     const std::int64_t j = p % (4 * nside) + 1;
-    const std::int64_t s = (i - nside + 1) % 2;
+    const std::int64_t s = (i - nside + 1) % 2;  // 1: centres offset by half a pixel
     z = 4.0 / 3.0 - 2.0 * double(i) / (3.0 * double(nside));
-    phi = kPi / (2.0 * double(nside)) * (double(j) - 0.5 * double(s));
+    // Gorski's phi = pi/(2 Nside) (j - s/2), with j counted so that phi lies in [0, 2 pi) as in
+    // the HEALPix library (on rings with s = 0 the first centre is phi = 0).
+    phi = kPi / (2.0 * double(nside)) * (double(j) - (s ? 0.5 : 1.0));
   } else {  // south cap, mirror of the north
     const std::int64_t p = npix - pix;
     std::int64_t i = std::int64_t((std::sqrt(2.0 * double(p) - 1.0) + 1.0) / 2.0);
@@ -108,9 +110,9 @@ std::vector<double> inplane_angles_count(int n) {
   return out;
 }
 
-std::vector<Euler> healpix_directions(int order) {
+std::vector<EulerAnglesD> healpix_directions(int order) {
   const std::int64_t nside = healpix_nside(order), npix = healpix_npix(order);
-  std::vector<Euler> out(static_cast<std::size_t>(npix));
+  std::vector<EulerAnglesD> out(static_cast<std::size_t>(npix));
   for (std::int64_t p = 0; p < npix; ++p) {
     double theta, phi;
     healpix_pix2ang_ring(nside, p, theta, phi);
@@ -121,21 +123,21 @@ std::vector<Euler> healpix_directions(int order) {
   return out;
 }
 
-std::vector<Euler> healpix_orientations(int order, double psi_step_deg) {
+std::vector<EulerAnglesD> healpix_orientations(int order, double psi_step_deg) {
   const auto dirs = healpix_directions(order);
   const auto psis = inplane_angles_deg(psi_step_deg > 0 ? psi_step_deg : healpix_psi_step_deg(order));
-  std::vector<Euler> out;
+  std::vector<EulerAnglesD> out;
   out.reserve(dirs.size() * psis.size());
   for (const auto& d : dirs)
     for (double psi : psis) out.push_back({d.rot_deg, d.tilt_deg, psi});
   return out;
 }
 
-std::vector<Quat> super_fibonacci_quaternions(std::int64_t n) {
+std::vector<QuaternionD> super_fibonacci_quaternions(std::int64_t n) {
   THON_CHECK(n >= 1, "super-Fibonacci grid needs n >= 1, got ", n);
   const double phi = std::sqrt(2.0);
   const double psi = 1.533751168755204288118041;  // real root of psi^4 = psi + 4
-  std::vector<Quat> out(static_cast<std::size_t>(n));
+  std::vector<QuaternionD> out(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
     const double s = double(i) + 0.5;
     const double r = std::sqrt(s / double(n)), rr = std::sqrt(1.0 - s / double(n));
@@ -147,24 +149,24 @@ std::vector<Quat> super_fibonacci_quaternions(std::int64_t n) {
   return out;
 }
 
-std::vector<Euler> super_fibonacci_orientations(std::int64_t n) {
+std::vector<EulerAnglesD> super_fibonacci_orientations(std::int64_t n) {
   const auto q = super_fibonacci_quaternions(n);
-  std::vector<Euler> out(q.size());
+  std::vector<EulerAnglesD> out(q.size());
   for (std::size_t i = 0; i < q.size(); ++i) out[i] = to_euler(q[i]);
   return out;
 }
 
-std::vector<Quat> to_quaternions(const std::vector<Euler>& poses) {
-  std::vector<Quat> out(poses.size());
+std::vector<QuaternionD> to_quaternions(const std::vector<EulerAnglesD>& poses) {
+  std::vector<QuaternionD> out(poses.size());
   for (std::size_t i = 0; i < poses.size(); ++i)
     out[i] = math::euler_to_quaternion(poses[i].rot_deg, poses[i].tilt_deg, poses[i].psi_deg);
   return out;
 }
 
-std::vector<double> nearest_neighbour_distances(const std::vector<Quat>& grid) {
+std::vector<double> nearest_neighbour_distances(const std::vector<QuaternionD>& grid) {
   const index_t n = index_t(grid.size());
   std::vector<double> out(grid.size());
-  const Quat* g = grid.data();
+  const QuaternionD* g = grid.data();
   double* o = out.data();
   cpu::parallel_for(n, [=](index_t i) {
     double best = std::numeric_limits<double>::infinity();
@@ -175,12 +177,12 @@ std::vector<double> nearest_neighbour_distances(const std::vector<Quat>& grid) {
   return out;
 }
 
-double covering_radius(const std::vector<Quat>& grid, const std::vector<Quat>& probes) {
+double covering_radius(const std::vector<QuaternionD>& grid, const std::vector<QuaternionD>& probes) {
   THON_CHECK(!grid.empty(), "covering_radius: empty grid");
   const index_t n = index_t(grid.size()), m = index_t(probes.size());
   std::vector<double> d(probes.size());
-  const Quat* g = grid.data();
-  const Quat* p = probes.data();
+  const QuaternionD* g = grid.data();
+  const QuaternionD* p = probes.data();
   double* o = d.data();
   cpu::parallel_for(m, [=](index_t i) {
     // Maximise |<p, g>| instead of minimising acos: one acos per probe.

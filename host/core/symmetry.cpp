@@ -115,22 +115,20 @@ PointGroup make_point_group(const std::string& name) {
     g.n = 0;
     g.setting = s.size() == 1 ? 2 : s[1] - '0';
     const double a = 1.0 / std::sqrt(1.0 + phi * phi), b = phi / std::sqrt(1.0 + phi * phi);
+    // A 2-fold and a 5-fold axis 31.7 degrees apart generate the group; RELION also lists a 3-fold
+    // axis (given there to 8 digits only), which the tests find among the generated operators.
     switch (g.setting) {
       case 1:
-        gens = {rotation_about({1, 0, 0}, 2), rotation_about({b, 0, -a}, 5),
-                rotation_about(unit(phi, 1.0 / phi, 0), 3)};
+        gens = {rotation_about({1, 0, 0}, 2), rotation_about({b, 0, -a}, 5)};
         break;
       case 2:
-        gens = {rotation_about({0, 0, 1}, 2), rotation_about({a, 0, b}, 5),
-                rotation_about(unit(0, 1.0 / phi, phi), 3)};
+        gens = {rotation_about({0, 0, 1}, 2), rotation_about({a, 0, b}, 5)};
         break;
       case 3:
-        gens = {rotation_about({-a, 0, b}, 2), rotation_about({0, 0, 1}, 5),
-                rotation_about(unit(-0.4911234778630044, 0.3568220764705179, 0.7946544753759428), 3)};
+        gens = {rotation_about({-a, 0, b}, 2), rotation_about({0, 0, 1}, 5)};
         break;
       default:
-        gens = {rotation_about({a, 0, b}, 2), rotation_about(unit(2, 0, 1), 5),
-                rotation_about(unit(0.4911234778630044, 0.3568220764705179, 0.7946544753759428), 3)};
+        gens = {rotation_about({a, 0, b}, 2), rotation_about(unit(2, 0, 1), 5)};
         break;
     }
     expected = 60;
@@ -175,25 +173,5 @@ bool in_asymmetric_unit(const Mat3<double>& pose, const PointGroup& group) {
   return math::geodesic_distance(reduce_to_asu(pose, group), pose) < 1e-9;
 }
 
-namespace ops {
-void symmetrise(Device device, const Volume<float>& in, Volume<float>& out, const PointGroup& group) {
-  THON_CHECK(!group.ops.empty(), "symmetrise: point group ", group.name, " has no operators");
-  switch (device) {
-    case Device::reference: {
-      Volume<double> din(in.nx(), in.ny(), in.nz(), in.pixel_size_A()), dout;
-      std::copy(in.begin(), in.end(), din.begin());
-      ref::symmetrise(din, dout, group.ops);
-      out = Volume<float>(in.nx(), in.ny(), in.nz(), in.pixel_size_A());
-      std::transform(dout.begin(), dout.end(), out.begin(), [](double v) { return float(v); });
-      return;
-    }
-    case Device::cpu:
-      cpu::symmetrise(in, out, group.ops);
-      return;
-    case Device::cuda:
-      fail(ErrorCode::unsupported, "symmetrise: no CUDA path yet; use --device cpu or reference");
-  }
-}
-}  // namespace ops
 
 }  // namespace thon

@@ -10,6 +10,7 @@
 #include "cuda/ctf.hpp"
 #include "reference/ctf.hpp"
 #include "thon/core/error.hpp"
+#include "thon/math/random.hpp"
 
 namespace thon::ops {
 
@@ -180,6 +181,26 @@ void apply_ctf_tilted(Device device, float* images, int n, int nx, int ny, doubl
     }
   }
   for (index_t i = 0; i < shape.total(); ++i) images[i] = float(result[i]);
+}
+
+std::vector<math::CtfParams> sample_ctf_params(const math::CtfParams& base, const DefocusRange& range, int n,
+                                               std::uint64_t seed, std::int64_t first_image) {
+  THON_CHECK(n >= 0, "sample_ctf_params: negative image count ", n);
+  THON_CHECK(std::isfinite(range.min_A) && std::isfinite(range.max_A) && range.min_A <= range.max_A,
+             "defocus range: minimum ", range.min_A, " Å is greater than maximum ", range.max_A, " Å");
+  THON_CHECK(range.astigmatism_max_A >= 0, "defocus range: astigmatism must be >= 0 Å, got ", range.astigmatism_max_A);
+  std::vector<math::CtfParams> out(n, base);
+  for (int m = 0; m < n; ++m) {
+    // Stream ids of the defocus draws are offset far from the pixel streams of ops::add_noise.
+    math::RandomStream rng(seed ^ 0x9E3779B97F4A7C15ull, std::uint64_t(first_image + m));
+    const double mean = range.min_A + (range.max_A - range.min_A) * rng.uniform();
+    const double astig = range.astigmatism_max_A * rng.uniform();
+    out[m].defocus_u_A = mean + 0.5 * astig;
+    out[m].defocus_v_A = mean - 0.5 * astig;
+    out[m].defocus_angle_deg = 180.0 * rng.uniform();
+    out[m].prepare();
+  }
+  return out;
 }
 
 }  // namespace thon::ops

@@ -157,8 +157,9 @@ void fourier_resize(const typename E::Real* in, const Shape& is, typename E::Rea
   check_shape(is, "fourier_resize input");
   check_shape(os, "fourier_resize output");
   THON_CHECK(is.batch == os.batch, "fourier_resize: batch ", is.batch, " != ", os.batch);
-  THON_CHECK(is.ndim() == os.ndim() || (is.nz == 1) == (os.nz == 1),
-             "fourier_resize: cannot change the number of dimensions");
+  THON_CHECK((is.nz == 1) == (os.nz == 1) && (is.ny == 1) == (os.ny == 1),
+             "fourier_resize: cannot change the number of dimensions (", is.nx, " x ", is.ny, " x ", is.nz,
+             " -> ", os.nx, " x ", os.ny, " x ", os.nz, ")");
   CBuffer<E> Fin(is.half_total()), Fout(os.half_total());
   E::r2c(in, Fin.data(), is);
   const T scale = T(double(os.size()) / double(is.size()));

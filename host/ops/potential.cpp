@@ -35,7 +35,8 @@ void check_atoms(const std::vector<io::Atom>& atoms) {
 
 std::vector<math::GaussianAtom> prepare_atoms(const std::vector<io::Atom>& atoms, const int n[3], int dims,
                                               double pixel_size_A, const Vec3<double>& centre_A,
-                                              const Mat3<double>& rotation, double extra_b_A2, float* r_max) {
+                                              const Mat3<double>& rotation, double extra_b_A2, float* r_max,
+                                              std::vector<float>* factors) {
   constexpr double kPi = 3.14159265358979323846;
   std::vector<math::GaussianAtom> out;
   out.reserve(atoms.size());
@@ -48,14 +49,35 @@ std::vector<math::GaussianAtom> prepare_atoms(const std::vector<io::Atom>& atoms
     Vec3<double> rel = atom.position_A - centre_A;
     if (dims == 2) rel = rotation * rel;
     math::GaussianAtom g{};
-    double b_max = 0;
+    double b_max = 0, k[math::kPengTerms];
     for (int i = 0; i < math::kPengTerms; ++i) {
       g.amp[i] = float(norm * atom.occupancy * c.a[i]);
-      g.k[i] = float(2.0 * kPi * p / std::sqrt(c.b[i] + b));
+      k[i] = 2.0 * kPi * p / std::sqrt(c.b[i] + b);
       b_max = std::max(b_max, c.b[i]);
     }
-    for (int d = 0; d < 3; ++d) g.u[d] = float(rel[d] / p + n[d] / 2);
-    g.r_cut = float(math::atom_cutoff_radius_A(b_max, b) / p);
+    const double r_cut = math::atom_cutoff_radius_A(b_max, b) / p;
+    g.r_cut = float(r_cut);
+    bool inside = true;
+    double u[3];
+    for (int d = 0; d < 3; ++d) {
+      u[d] = rel[d] / p + n[d] / 2;
+      g.u[d] = float(u[d]);
+      if (d >= dims) continue;
+      const int lo = std::max(0, int(std::floor(u[d] - r_cut + 0.5)));
+      const int hi = std::min(n[d] - 1, int(std::floor(u[d] + r_cut + 0.5)));
+      g.first[d] = lo;
+      g.count[d] = hi - lo + 1;
+      inside = inside && g.count[d] > 0;
+    }
+    if (!inside) continue;
+    for (int d = 0; d < dims; ++d) {
+      g.offset[d] = index_t(factors->size());
+      for (int i = 0; i < math::kPengTerms; ++i)
+        for (int j = 0; j < g.count[d]; ++j) {
+          const double x = g.first[d] + j - u[d];
+          factors->push_back(float(std::erf(k[i] * (x + 0.5)) - std::erf(k[i] * (x - 0.5))));
+        }
+    }
     rm = std::max(rm, g.r_cut);
     out.push_back(g);
   }
@@ -81,15 +103,16 @@ Volume<float> atom_potential(Device device, const std::vector<io::Atom>& atoms, 
   }
   const int n[3] = {grid.nx, grid.ny, grid.nz};
   float r_max = 0;
+  std::vector<float> factors;
   const auto prepared = detail::prepare_atoms(atoms, n, 3, grid.pixel_size_A, grid.centre_A, Mat3<double>::identity(),
-                                              grid.extra_b_A2, &r_max);
+                                              grid.extra_b_A2, &r_max, &factors);
   Volume<float> out(grid.nx, grid.ny, grid.nz, grid.pixel_size_A);
   if (device == Device::cpu)
-    cpu::potential_rows(prepared.data(), index_t(prepared.size()), r_max, grid.nx, grid.ny, grid.nz,
-                        float(grid.solvent_V), out.data());
+    cpu::potential_rows(prepared.data(), index_t(prepared.size()), factors.data(), index_t(factors.size()), r_max,
+                        grid.nx, grid.ny, grid.nz, float(grid.solvent_V), out.data());
   else
-    cuda::potential_rows(prepared.data(), index_t(prepared.size()), r_max, grid.nx, grid.ny, grid.nz,
-                         float(grid.solvent_V), out.data());
+    cuda::potential_rows(prepared.data(), index_t(prepared.size()), factors.data(), index_t(factors.size()), r_max,
+                         grid.nx, grid.ny, grid.nz, float(grid.solvent_V), out.data());
   return out;
 }
 
@@ -107,20 +130,24 @@ ImageStack<float> atom_projected_potential(Device device, const std::vector<io::
   }
   const int n[3] = {grid.nx, grid.ny, 1};
   std::vector<math::GaussianAtom> all;
+  std::vector<float> factors;
   std::vector<index_t> offset{0};
   float r_max = 0;
   for (const Mat3<double>& a : rotations) {
     float rm = 0;
-    auto prepared = detail::prepare_atoms(atoms, n, 2, grid.pixel_size_A, grid.centre_A, a, grid.extra_b_A2, &rm);
+    auto prepared =
+        detail::prepare_atoms(atoms, n, 2, grid.pixel_size_A, grid.centre_A, a, grid.extra_b_A2, &rm, &factors);
     r_max = std::max(r_max, rm);
     all.insert(all.end(), prepared.begin(), prepared.end());
     offset.push_back(index_t(all.size()));
   }
   ImageStack<float> out(grid.nx, grid.ny, n_img, grid.pixel_size_A);
   if (device == Device::cpu)
-    cpu::projected_rows(all.data(), index_t(all.size()), offset.data(), n_img, r_max, grid.nx, grid.ny, out.data());
+    cpu::projected_rows(all.data(), index_t(all.size()), factors.data(), index_t(factors.size()), offset.data(), n_img,
+                        r_max, grid.nx, grid.ny, out.data());
   else
-    cuda::projected_rows(all.data(), index_t(all.size()), offset.data(), n_img, r_max, grid.nx, grid.ny, out.data());
+    cuda::projected_rows(all.data(), index_t(all.size()), factors.data(), index_t(factors.size()), offset.data(), n_img,
+                         r_max, grid.nx, grid.ny, out.data());
   return out;
 }
 

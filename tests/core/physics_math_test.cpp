@@ -176,6 +176,8 @@ TEST(Ctf, EnvelopesClosedForms) {
   EXPECT_NEAR(pm::focal_spread_from_cc_A(2.7, 0.7 / 300e3, 300), 2.7e7 * 0.7 / 300e3 * (1 + e) / (1 + e / 2), 1e-9);
 }
 
+// Im of the complex transfer is the CTF; the weak-phase image from it is 1 - 2 CTF phi: for
+// psi(k) = delta + i Phi, I(k) = delta + i Phi (W(k) - conj W(-k)) = delta - 2 Phi Im W.
 TEST(Ctf, ComplexTransferMatchesCtf) {
   pm::CtfParams p = make_ctf(16000, 12000, 50, 0.1);
   p.phase_shift_deg = 30;
@@ -184,9 +186,15 @@ TEST(Ctf, ComplexTransferMatchesCtf) {
   for (double kx : {0.0, 0.03, -0.11})
     for (double ky : {0.0, 0.05, 0.2}) {
       const thon::Complex<double> w = pm::ctf_complex(p, kx, ky);
-      EXPECT_NEAR(-w.im, pm::ctf_value(p, kx, ky), 1e-12);
+      EXPECT_NEAR(w.im, pm::ctf_value(p, kx, ky), 1e-12);
       EXPECT_NEAR(std::hypot(w.re, w.im), std::exp(-20 * (kx * kx + ky * ky) / 4), 1e-12);
     }
+  // Defocus-only transfer (Cs = 0, Q = 0) = Fresnel propagation by -dF, P(dz) = exp(-i pi lambda dz k^2).
+  pm::CtfParams d = make_ctf(5000, 5000, 0, 0.0, 0.0);
+  const double k2 = 0.01, ph = kPi * d.lambda_A * 5000 * k2;  // P(-dF) = exp(+i pi lambda dF k^2)
+  const thon::Complex<double> wd = pm::ctf_complex(d, 0.1, 0.0);
+  EXPECT_NEAR(wd.re, std::cos(ph), 1e-12);
+  EXPECT_NEAR(wd.im, std::sin(ph), 1e-12);
   // Phase plate of 90 degrees with Q = 0: CTF(0) = sin(pi/2) = 1.
   pm::CtfParams pp = make_ctf(0, 0, 0, 0.0);
   pp.phase_shift_deg = 90;

@@ -164,3 +164,33 @@ TEST(CtfOps, BadInput) {
   c.amplitude_contrast = 1.0;
   EXPECT_THROW(ops::apply_ctf(Device::cpu, img.data(), 1, 16, 16, 1.0, &c), thon::Error);
 }
+
+TEST(CtfOps, SampleCtfParams) {
+  pm::CtfParams base = params(0, 0, 0);
+  ops::DefocusRange r;
+  r.min_A = 8000;
+  r.max_A = 20000;
+  r.astigmatism_max_A = 1000;
+  const auto all = ops::sample_ctf_params(base, r, 200, 5);
+  const auto tail = ops::sample_ctf_params(base, r, 50, 5, 150);
+  double lo = 1e9, hi = 0;
+  for (int i = 0; i < 200; ++i) {
+    const double mean = 0.5 * (all[i].defocus_u_A + all[i].defocus_v_A);
+    lo = std::min(lo, mean);
+    hi = std::max(hi, mean);
+    EXPECT_GE(all[i].defocus_u_A - all[i].defocus_v_A, 0.0);
+    EXPECT_LE(all[i].defocus_u_A - all[i].defocus_v_A, 1000.0);
+    EXPECT_GT(all[i].lambda_A, 0.0);
+  }
+  EXPECT_GE(lo, 8000.0);
+  EXPECT_LE(hi, 20000.0);
+  EXPECT_GT(hi - lo, 10000.0);  // 200 uniform draws span most of the range
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(tail[i].defocus_u_A, all[150 + i].defocus_u_A);
+  r.min_A = 30000;
+  try {
+    ops::sample_ctf_params(base, r, 1, 5);
+    FAIL() << "min > max accepted";
+  } catch (const thon::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("greater than maximum"), std::string::npos);
+  }
+}

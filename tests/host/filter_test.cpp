@@ -275,6 +275,9 @@ TEST(FourierResize, PadThenCropIsExactAndKeepsConstants) {
   for (float v : small) sum += v;
   // Integral preserved up to the pixel area: sum_out = sum_in * (N_out / N_in) = 24^2 / 32^2.
   EXPECT_NEAR(sum, 576.0 / 1024.0, 1e-5);
+  std::vector<float> buf(16 * 16 * 16);
+  EXPECT_THROW(ops::fourier_resize(Device::cpu, buf.data(), {16, 16, 1, 1}, buf.data(), {8, 8, 8, 1}), Error);
+  EXPECT_THROW(ops::fourier_resize(Device::cpu, buf.data(), {16, 16, 1, 2}, buf.data(), {8, 8, 1, 1}), Error);
 }
 
 /// Direct linear convolution in plain loops (2D), the definition: out[i] = sum_j img[j] ker[i - j].

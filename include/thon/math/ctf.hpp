@@ -9,8 +9,11 @@
 //              semi-angle [rad], 1/e convention (Frank; Kirkland "Advanced computing in EM" 3.4)
 //   temporal   exp(-(1/4) pi^2 lambda^2 Delta^2 s^4)  Delta = 1/e half-width of the focal spread [Å]
 //              (Kirkland); Delta = Cc (dE/E)(1 + E/E0)/(1 + E/2E0) from the chromatic aberration.
-// The complex transfer of the wave (for exit waves) is exp(-i (chi + w)) times the envelopes: with a
-// weak-phase object psi = 1 + i phi the image contrast is 2 phi CTF, the same sign.
+// The complex transfer of the wave (for exit waves) is exp(+i (chi + w)) times the envelopes. With
+// this sign a defocus-only transfer equals Fresnel propagation by -dF with the propagator
+// exp(-i pi lambda dz k^2) (PHYSICS.md 5.5; Kirkland's exp(-i chi_K) with chi_K = -chi), and a weak
+// object psi = 1 + i phi gives the physical image I = 1 - 2 F^-1[CTF F[phi]] (protein dark at
+// underfocus). RELION's particles are contrast-inverted: +CTF applied to the projected potential.
 #pragma once
 
 #include <cmath>
@@ -44,6 +47,7 @@ struct CtfParams {
   double phase_shift_rad = 0;
   double w_rad = 0;                  ///< amplitude-contrast phase atan2(Q, sqrt(1 - Q^2))
   double alpha_rad = 0;
+  double cos2a = 1, sin2a = 0;       ///< cos, sin of 2 x defocus angle
 
   /// Host-side: computes the derived constants once.
   void prepare() {
@@ -53,6 +57,8 @@ struct CtfParams {
     phase_shift_rad = phase_shift_deg * 3.14159265358979323846 / 180.0;
     w_rad = std::atan2(amplitude_contrast, std::sqrt(1.0 - amplitude_contrast * amplitude_contrast));
     alpha_rad = source_alpha_mrad * 1e-3;
+    cos2a = std::cos(2.0 * angle_rad);
+    sin2a = std::sin(2.0 * angle_rad);
   }
 };
 
@@ -70,6 +76,16 @@ THON_HD T defocus_at_angle(const CtfParams& p, T theta) {
   return T(0.5) * (u + v) + T(0.5) * (u - v) * std::cos(T(2) * (theta - T(p.angle_rad)));
 }
 
+/// Defocus [Å] at frequency (kx, ky) with s2 = kx^2 + ky^2, without trigonometric calls:
+/// cos 2(theta - a) = ((kx^2 - ky^2) cos 2a + 2 kx ky sin 2a) / s^2 (the mean defocus at s = 0).
+template <class T>
+THON_HD T defocus_at_frequency(const CtfParams& p, T kx, T ky, T s2) {
+  const T mean = T(0.5) * (T(p.defocus_u_A) + T(p.defocus_v_A));
+  if (p.defocus_u_A == p.defocus_v_A || s2 == T(0)) return mean;
+  const T c = ((kx * kx - ky * ky) * T(p.cos2a) + T(2) * kx * ky * T(p.sin2a)) / s2;
+  return mean + T(0.5) * (T(p.defocus_u_A) - T(p.defocus_v_A)) * c;
+}
+
 /// chi (without the amplitude-contrast phase) at frequency (kx, ky) [1/Å] and defocus dF [Å].
 template <class T>
 THON_HD T ctf_chi_at_defocus(const CtfParams& p, T s2, T defocus_A) {
@@ -82,7 +98,7 @@ THON_HD T ctf_chi_at_defocus(const CtfParams& p, T s2, T defocus_A) {
 template <class T>
 THON_HD T ctf_chi(const CtfParams& p, T kx, T ky) {
   const T s2 = kx * kx + ky * ky;
-  const T df = (p.defocus_u_A == p.defocus_v_A) ? T(p.defocus_u_A) : defocus_at_angle(p, T(std::atan2(ky, kx)));
+  const T df = defocus_at_frequency(p, kx, ky, s2);
   return ctf_chi_at_defocus(p, s2, df);
 }
 
@@ -116,18 +132,18 @@ THON_HD T ctf_value_at_defocus(const CtfParams& p, T s2, T defocus_A) {
 template <class T>
 THON_HD T ctf_value(const CtfParams& p, T kx, T ky) {
   const T s2 = kx * kx + ky * ky;
-  const T df = (p.defocus_u_A == p.defocus_v_A) ? T(p.defocus_u_A) : defocus_at_angle(p, T(std::atan2(ky, kx)));
+  const T df = defocus_at_frequency(p, kx, ky, s2);
   return ctf_value_at_defocus(p, s2, df);
 }
 
-/// Complex wave transfer exp(-i (chi + w)) times the envelopes, for exit waves.
+/// Complex wave transfer exp(+i (chi + w)) times the envelopes, for exit waves (see the header).
 template <class T>
 THON_HD Complex<T> ctf_complex(const CtfParams& p, T kx, T ky) {
   const T s2 = kx * kx + ky * ky;
-  const T df = (p.defocus_u_A == p.defocus_v_A) ? T(p.defocus_u_A) : defocus_at_angle(p, T(std::atan2(ky, kx)));
+  const T df = defocus_at_frequency(p, kx, ky, s2);
   const T phase = ctf_chi_at_defocus(p, s2, df) + T(p.w_rad);
   const T e = ctf_envelope(p, s2, df);
-  return {e * std::cos(phase), -e * std::sin(phase)};
+  return {e * std::cos(phase), e * std::sin(phase)};
 }
 
 /// Frequency (kx, ky) [1/Å] of bin (ix, iy) of a half-complex nx x ny transform at pixel size p.

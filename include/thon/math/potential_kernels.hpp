@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 
 #include "thon/core/hd.hpp"
 #include "thon/core/views.hpp"
@@ -14,12 +15,17 @@ namespace thon::math {
 
 /// One atom ready for the grid: centre in continuous voxel coordinates (voxel i covers [i-0.5, i+0.5]),
 /// per-term amplitude (occupancy * 47.8776 * a_i / voxel volume, already divided by 2^dims for the
-/// erf halves) and width factor k_i = 2 pi pixel / sqrt(b_i + B) [1/voxel], cutoff radius [voxels].
+/// erf halves), cutoff radius [voxels], and its separable 1D factors: along axis d the voxels
+/// first[d] .. first[d] + count[d] - 1 (clipped to the grid) have the factors
+/// factors[offset[d] + i * count[d] + j] = erf(k_i (j' + 0.5 - u)) - erf(k_i (j' - 0.5 - u)),
+/// j' = first[d] + j, k_i = 2 pi pixel / sqrt(b_i + B) (computed once on the host, in double).
 struct GaussianAtom {
   float u[3];
   float amp[kPengTerms];
-  float k[kPengTerms];
   float r_cut;
+  int first[3];
+  int count[3];
+  index_t offset[3];
 };
 
 /// First index in atoms[0..n) (sorted by u[axis]) with u[axis] >= value.
@@ -38,6 +44,7 @@ THON_HD index_t lower_bound_atoms(const GaussianAtom* atoms, index_t n, int axis
 template <class Real>
 struct PotentialRowFunctor {
   const GaussianAtom* atoms;
+  const float* factors;  ///< the 1D factors of all atoms (GaussianAtom::offset)
   index_t n_atoms;
   float r_max;  ///< largest r_cut of all atoms [voxels]
   int nx, ny, nz;
@@ -48,30 +55,22 @@ struct PotentialRowFunctor {
     const int z = int(row / ny), y = int(row % ny);
     Real* line = out + row * nx;
     for (int x = 0; x < nx; ++x) line[x] = Real(0);
-    const float fz = float(z), fy = float(y);
+    const float fz = float(z);
     for (index_t j = lower_bound_atoms(atoms, n_atoms, 2, fz - 0.5f - r_max); j < n_atoms; ++j) {
       const GaussianAtom& a = atoms[j];
       if (a.u[2] > fz + 0.5f + r_max) break;
-      const float r = a.r_cut;
-      if (std::fabs(a.u[2] - fz) > r + 0.5f || std::fabs(a.u[1] - fy) > r + 0.5f) continue;
-      int x0 = int(std::floor(a.u[0] - r + 0.5f)), x1 = int(std::floor(a.u[0] + r + 0.5f));
-      if (x0 < 0) x0 = 0;
-      if (x1 > nx - 1) x1 = nx - 1;
-      float wyz[kPengTerms], lo[kPengTerms];
-      for (int i = 0; i < kPengTerms; ++i) {
-        const float k = a.k[i];
-        wyz[i] = a.amp[i] * (std::erf(k * (fz + 0.5f - a.u[2])) - std::erf(k * (fz - 0.5f - a.u[2]))) *
-                 (std::erf(k * (fy + 0.5f - a.u[1])) - std::erf(k * (fy - 0.5f - a.u[1])));
-        lo[i] = std::erf(k * (float(x0) - 0.5f - a.u[0]));
-      }
-      for (int x = x0; x <= x1; ++x) {
-        Real v = 0;
-        for (int i = 0; i < kPengTerms; ++i) {
-          const float hi = std::erf(a.k[i] * (float(x) + 0.5f - a.u[0]));
-          v += Real(wyz[i] * (hi - lo[i]));
-          lo[i] = hi;
-        }
-        line[x] += v;
+      const int jz = z - a.first[2], jy = y - a.first[1];
+      if (jz < 0 || jz >= a.count[2] || jy < 0 || jy >= a.count[1]) continue;
+      float wyz[kPengTerms];
+      for (int i = 0; i < kPengTerms; ++i)
+        wyz[i] = a.amp[i] * factors[a.offset[2] + i * a.count[2] + jz] * factors[a.offset[1] + i * a.count[1] + jy];
+      const float* fx = factors + a.offset[0];
+      const int cx = a.count[0];
+      Real* dst = line + a.first[0];
+      for (int x = 0; x < cx; ++x) {
+        float v = 0;
+        for (int i = 0; i < kPengTerms; ++i) v += wyz[i] * fx[i * cx + x];
+        dst[x] += Real(v);
       }
     }
     if (solvent_V > Real(0))
@@ -84,6 +83,7 @@ struct PotentialRowFunctor {
 template <class Real>
 struct ProjectedRowFunctor {
   const GaussianAtom* atoms;
+  const float* factors;
   const index_t* offset;
   float r_max;
   int nx, ny;
@@ -100,25 +100,17 @@ struct ProjectedRowFunctor {
     for (index_t j = lower_bound_atoms(img_atoms, n, 1, fy - 0.5f - r_max); j < n; ++j) {
       const GaussianAtom& a = img_atoms[j];
       if (a.u[1] > fy + 0.5f + r_max) break;
-      const float r = a.r_cut;
-      if (std::fabs(a.u[1] - fy) > r + 0.5f) continue;
-      int x0 = int(std::floor(a.u[0] - r + 0.5f)), x1 = int(std::floor(a.u[0] + r + 0.5f));
-      if (x0 < 0) x0 = 0;
-      if (x1 > nx - 1) x1 = nx - 1;
-      float wy[kPengTerms], lo[kPengTerms];
-      for (int i = 0; i < kPengTerms; ++i) {
-        const float k = a.k[i];
-        wy[i] = a.amp[i] * (std::erf(k * (fy + 0.5f - a.u[1])) - std::erf(k * (fy - 0.5f - a.u[1])));
-        lo[i] = std::erf(k * (float(x0) - 0.5f - a.u[0]));
-      }
-      for (int x = x0; x <= x1; ++x) {
-        Real v = 0;
-        for (int i = 0; i < kPengTerms; ++i) {
-          const float hi = std::erf(a.k[i] * (float(x) + 0.5f - a.u[0]));
-          v += Real(wy[i] * (hi - lo[i]));
-          lo[i] = hi;
-        }
-        line[x] += v;
+      const int jy = y - a.first[1];
+      if (jy < 0 || jy >= a.count[1]) continue;
+      float wy[kPengTerms];
+      for (int i = 0; i < kPengTerms; ++i) wy[i] = a.amp[i] * factors[a.offset[1] + i * a.count[1] + jy];
+      const float* fx = factors + a.offset[0];
+      const int cx = a.count[0];
+      Real* dst = line + a.first[0];
+      for (int x = 0; x < cx; ++x) {
+        float v = 0;
+        for (int i = 0; i < kPengTerms; ++i) v += wy[i] * fx[i * cx + x];
+        dst[x] += Real(v);
       }
     }
   }

@@ -6,6 +6,9 @@
 // (call CtfParams::prepare() first). All pointers are host memory; the CUDA backend copies.
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "thon/core/complex.hpp"
 #include "thon/core/device.hpp"
 #include "thon/math/ctf.hpp"
@@ -41,5 +44,18 @@ void apply_ctf(Device device, float* images, int n, int nx, int ny, double pixel
 void apply_ctf_tilted(Device device, float* images, int n, int nx, int ny, double pixel_size_A,
                       const math::CtfParams* params, const math::TiltGeometry& tilt, double strip_width_A,
                       CtfOperation op = CtfOperation::multiply, double wiener_eps = 0.1);
+
+/// Per-image CTF parameters for simulation: defocus uniform in [min_A, max_A] (mean of U and V),
+/// astigmatism |U - V| uniform in [0, astigmatism_max_A], angle uniform in [0, 180) degrees.
+struct DefocusRange {
+  double min_A = 10000, max_A = 25000;
+  double astigmatism_max_A = 0;
+};
+
+/// n prepared CtfParams for images first_image .. first_image + n - 1: `base` with the defocus drawn
+/// from `range` by the counter-based generator (stream: seed, image), so any batch split gives the
+/// same values. Throws thon::Error for min_A > max_A, negative astigmatism or n < 0.
+std::vector<math::CtfParams> sample_ctf_params(const math::CtfParams& base, const DefocusRange& range, int n,
+                                               std::uint64_t seed, std::int64_t first_image = 0);
 
 }  // namespace thon::ops

@@ -62,8 +62,8 @@ extern const Vec3<double> kAsuReferenceDirection;
 namespace ops {
 /// Symmetrised map: out(x) = (1/|G|) sum_R in(R x), x about the box centre (n/2 per axis),
 /// trilinear interpolation, zero outside the box (include/thon/math/symmetry.hpp). `out` gets the
-/// shape and pixel size of `in`. reference: double; cpu: float, OpenMP. cuda: not implemented
-/// (throws thon::Error unsupported).
+/// shape and pixel size of `in`. reference: double; cpu: float, OpenMP; cuda: float, the same
+/// functor on the GPU (host volumes copied in and out).
 void symmetrise(Device device, const Volume<float>& in, Volume<float>& out, const PointGroup& group);
 }  // namespace ops
 
