@@ -48,18 +48,26 @@ THON_HD T keys_cubic(T s) {
 
 /// 1D weights of kernel k at position x: writes interp_support(k) weights to w and returns the
 /// index of the first sample.
+/// floor(x) as an int for |x| < 2^31 without a libm call (truncation, then one step down for
+/// negative non-integers): the hot path of every kernel.
+template <class T>
+THON_HD int floor_int(T x) {
+  const int i = int(x);
+  return i - (x < T(i) ? 1 : 0);
+}
+
 template <class T>
 THON_HD int interp_weights_1d(Interp k, T x, T* w) {
   if (k == Interp::nearest) {
     w[0] = T(1);
-    return int(std::floor(x + T(0.5)));
+    return floor_int(x + T(0.5));
   }
-  const T f = std::floor(x);
-  const T t = x - f;
+  const int i = floor_int(x);
+  const T t = x - T(i);
   if (k == Interp::linear) {
     w[0] = T(1) - t;
     w[1] = t;
-    return int(f);
+    return i;
   }
   // Keys weights at distances 1+t, t, 1-t, 2-t, written out (a = -1/2): they sum to 1 exactly.
   const T t2 = t * t, t3 = t2 * t;
@@ -67,7 +75,7 @@ THON_HD int interp_weights_1d(Interp k, T x, T* w) {
   w[1] = T(1.5) * t3 - T(2.5) * t2 + T(1);
   w[2] = T(-1.5) * t3 + T(2) * t2 + T(0.5) * t;
   w[3] = T(0.5) * t3 - T(0.5) * t2;
-  return int(f) - 1;
+  return i - 1;
 }
 
 /// Fourier transform of the 1D kernel, H(nu) = integral h(s) exp(-2 pi i nu s) ds, nu in cycles
@@ -203,8 +211,9 @@ THON_HD index_t half_complex_index_3d(int fx, int fy, int fz, int nx, int ny, in
 /// Enumerates the (index, weight, conj) pairs of kernel k at frequency position (px, py) (in bins
 /// of the nx x ny transform) on a half-complex array. Returns false (and visits nothing) when
 /// px^2 + py^2 > r_max2.
-template <class T, class Visit>
-THON_HD bool visit_fourier_2d(Interp k, T px, T py, int nx, int ny, T r_max2, Visit&& visit) {
+template <Interp K, class T, class Visit>
+THON_HD bool visit_fourier_2d_k(T px, T py, int nx, int ny, T r_max2, Visit&& visit) {
+  constexpr Interp k = K;
   if (px * px + py * py > r_max2) return false;
   // A query at negative x reads the conjugate at -p: interpolate around -p, conjugate the result.
   bool conj0 = false;
@@ -214,9 +223,19 @@ THON_HD bool visit_fourier_2d(Interp k, T px, T py, int nx, int ny, T r_max2, Vi
     conj0 = true;
   }
   T wx[4], wy[4];
-  const int s = interp_support(k);
+  constexpr int s = interp_support(K);
   const int x0 = interp_weights_1d(k, px, wx);
   const int y0 = interp_weights_1d(k, py, wy);
+  const int hx = nx / 2 + 1;
+  if (x0 >= 0 && x0 + s - 1 <= (nx - 1) / 2 && y0 >= -(ny / 2) && y0 + s - 1 <= ny - ny / 2 - 1) {
+    for (int b = 0; b < s; ++b) {
+      if (wy[b] == T(0)) continue;
+      const int iy = y0 + b < 0 ? y0 + b + ny : y0 + b;
+      const index_t row = index_t(iy) * hx + x0;
+      for (int a = 0; a < s; ++a) visit(row + a, wy[b] * wx[a], conj0);
+    }
+    return true;
+  }
   for (int b = 0; b < s; ++b) {
     if (wy[b] == T(0)) continue;
     for (int a = 0; a < s; ++a) {
@@ -229,9 +248,9 @@ THON_HD bool visit_fourier_2d(Interp k, T px, T py, int nx, int ny, T r_max2, Vi
 }
 
 /// Same in 3D, position (px, py, pz) in bins of the nx x ny x nz transform.
-template <class T, class Visit>
-THON_HD bool visit_fourier_3d(Interp k, T px, T py, T pz, int nx, int ny, int nz, T r_max2,
-                              Visit&& visit) {
+template <Interp K, class T, class Visit>
+THON_HD bool visit_fourier_3d_k(T px, T py, T pz, int nx, int ny, int nz, T r_max2, Visit&& visit) {
+  constexpr Interp k = K;
   if (px * px + py * py + pz * pz > r_max2) return false;
   bool conj0 = false;
   if (px < 0) {
@@ -241,10 +260,29 @@ THON_HD bool visit_fourier_3d(Interp k, T px, T py, T pz, int nx, int ny, int nz
     conj0 = true;
   }
   T wx[4], wy[4], wz[4];
-  const int s = interp_support(k);
+  constexpr int s = interp_support(K);
   const int x0 = interp_weights_1d(k, px, wx);
   const int y0 = interp_weights_1d(k, py, wy);
   const int z0 = interp_weights_1d(k, pz, wz);
+  // Fast path, same pairs as the general one: every neighbour has 0 <= fx <= (nx-1)/2 (below the
+  // x Nyquist plane, which the general path stores as a conjugate) and fy, fz inside the wrapped
+  // range, so no wrap and no conjugation is needed beyond the query's own.
+  const int hx = nx / 2 + 1;
+  if (x0 >= 0 && x0 + s - 1 <= (nx - 1) / 2 && y0 >= -(ny / 2) && y0 + s - 1 <= ny - ny / 2 - 1 &&
+      z0 >= -(nz / 2) && z0 + s - 1 <= nz - nz / 2 - 1) {
+    for (int c = 0; c < s; ++c) {
+      if (wz[c] == T(0)) continue;
+      const int iz = z0 + c < 0 ? z0 + c + nz : z0 + c;
+      for (int b = 0; b < s; ++b) {
+        if (wy[b] == T(0)) continue;
+        const int iy = y0 + b < 0 ? y0 + b + ny : y0 + b;
+        const T wzy = wz[c] * wy[b];
+        const index_t row = (index_t(iz) * ny + iy) * hx + x0;
+        for (int a = 0; a < s; ++a) visit(row + a, wzy * wx[a], conj0);
+      }
+    }
+    return true;
+  }
   for (int c = 0; c < s; ++c) {
     if (wz[c] == T(0)) continue;
     for (int b = 0; b < s; ++b) {
@@ -258,6 +296,27 @@ THON_HD bool visit_fourier_3d(Interp k, T px, T py, T pz, int nx, int ny, int nz
     }
   }
   return true;
+}
+
+/// Runtime-kernel forms: dispatch once to the compile-time kernel (loops of constant length).
+template <class T, class Visit>
+THON_HD bool visit_fourier_2d(Interp k, T px, T py, int nx, int ny, T r_max2, Visit&& visit) {
+  switch (k) {
+    case Interp::nearest: return visit_fourier_2d_k<Interp::nearest>(px, py, nx, ny, r_max2, visit);
+    case Interp::linear: return visit_fourier_2d_k<Interp::linear>(px, py, nx, ny, r_max2, visit);
+    default: return visit_fourier_2d_k<Interp::cubic>(px, py, nx, ny, r_max2, visit);
+  }
+}
+template <class T, class Visit>
+THON_HD bool visit_fourier_3d(Interp k, T px, T py, T pz, int nx, int ny, int nz, T r_max2,
+                              Visit&& visit) {
+  switch (k) {
+    case Interp::nearest:
+      return visit_fourier_3d_k<Interp::nearest>(px, py, pz, nx, ny, nz, r_max2, visit);
+    case Interp::linear:
+      return visit_fourier_3d_k<Interp::linear>(px, py, pz, nx, ny, nz, r_max2, visit);
+    default: return visit_fourier_3d_k<Interp::cubic>(px, py, pz, nx, ny, nz, r_max2, visit);
+  }
 }
 
 /// Gather: the interpolated value of a half-complex 2D / 3D array at a frequency position

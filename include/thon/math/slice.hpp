@@ -1,6 +1,8 @@
 // Per-pixel functors of the projector family, run by every backend: the reference (plain loops,
 // double), the CPU (thon::cpu::parallel_for / OpenMP) and CUDA (thon::parallel_for on a stream).
-// Each operator()(i) computes one output element; nothing here allocates or loops over the problem.
+// Each operator()(i) computes one output element; the slice functors also have row(r), one row of
+// one slice calling the same per-pixel code (the CPU runs rows: no per-pixel index arithmetic, no
+// work beyond r_max). Nothing here allocates or loops over the whole problem.
 //
 // Geometry (DESIGN.md section 3): pose A per image (Mat3, RELION's Euler matrix). Central slice:
 //   F_P(kx, ky) = F_V(s * A^T (kx, ky, 0)),  s = np / n,
@@ -44,6 +46,16 @@ struct SliceGeometry {
     *ky = row_frequency(iy, n);
     return T(*kx) * T(*kx) + T(*ky) * T(*ky) <= r_max2;
   }
+  /// Row r of count slices: image b, row frequency ky, and the number of leading pixels kx = 0 ..
+  /// n_in - 1 within r_max (the rest of the row is beyond it).
+  THON_HD void row(index_t r, int* b, int* ky, int* n_in) const {
+    *b = int(r / n);
+    const int iy = int(r - index_t(*b) * n);
+    *ky = row_frequency(iy, n);
+    int m = 0;
+    while (m < half() && T(m) * T(m) + T(*ky) * T(*ky) <= r_max2) ++m;
+    *n_in = m;
+  }
 };
 
 /// 3D position s * A^T (kx, ky, 0) in bins of the padded volume.
@@ -68,11 +80,29 @@ struct ExtractSlice3D {
       out[i] = Complex<V>();
       return;
     }
+    out[i] = value(b, kx, ky);
+  }
+  THON_HD Complex<V> value(int b, int kx, int ky) const {
     const Vec3<T> p = slice_position(poses[b], g.scale, kx, ky);
     const Complex<T> v = interpolate_fourier_3d<T>(g.interp, volume, g.np, g.np, g.np, p.x, p.y,
                                                    p.z, T(1e30));
-    out[i] = Complex<V>(V(v.re), V(v.im));
+    return Complex<V>(V(v.re), V(v.im));
   }
+  /// One row of one slice (CPU path: no per-pixel index arithmetic, same values).
+  THON_HD void row(index_t r) const {
+    int b, ky, n_in;
+    g.row(r, &b, &ky, &n_in);
+    Complex<V>* o = out + r * g.half();
+    for (int kx = 0; kx < n_in; ++kx) o[kx] = value(b, kx, ky);
+    for (int kx = n_in; kx < g.half(); ++kx) o[kx] = Complex<V>();
+  }
+};
+
+/// Calls f.row(r) for each row: the CPU's unit of work for the slice functors.
+template <class F>
+struct ByRow {
+  F f;
+  THON_HD void operator()(index_t r) const { f.row(r); }
 };
 
 /// Scatter: adds slice pixel i (times each kernel weight) to the data accumulator and its weight
@@ -90,11 +120,20 @@ struct InsertSlice3D {
   THON_HD void operator()(index_t i) const {
     int b, kx, ky;
     if (!g.pixel(i, &b, &kx, &ky)) return;
+    insert_pixel(i, b, kx, ky);
+  }
+  THON_HD void insert_pixel(index_t i, int b, int kx, int ky) const {
     const Vec3<T> p = slice_position(poses[b], g.scale, kx, ky);
     const Complex<T> v(T(slices[i].re), T(slices[i].im));
     const T w = weights ? T(weights[i]) : T(1);
     insert_fourier_3d<T>(g.interp, data, weight_acc, g.np, g.np, g.np, p.x, p.y, p.z, T(1e30), v,
                          w, add);
+  }
+  /// One row of one slice (CPU path).
+  THON_HD void row(index_t r) const {
+    int b, ky, n_in;
+    g.row(r, &b, &ky, &n_in);
+    for (int kx = 0; kx < n_in; ++kx) insert_pixel(r * g.half() + kx, b, kx, ky);
   }
 };
 
@@ -119,9 +158,19 @@ struct ExtractSlice2D {
       out[i] = Complex<V>();
       return;
     }
+    out[i] = value(b, kx, ky);
+  }
+  THON_HD Complex<V> value(int b, int kx, int ky) const {
     const Vec2<T> p = inplane_position(poses[b], g.scale, kx, ky);
     const Complex<T> v = interpolate_fourier_2d<T>(g.interp, image, g.np, g.np, p.x, p.y, T(1e30));
-    out[i] = Complex<V>(V(v.re), V(v.im));
+    return Complex<V>(V(v.re), V(v.im));
+  }
+  THON_HD void row(index_t r) const {
+    int b, ky, n_in;
+    g.row(r, &b, &ky, &n_in);
+    Complex<V>* o = out + r * g.half();
+    for (int kx = 0; kx < n_in; ++kx) o[kx] = value(b, kx, ky);
+    for (int kx = n_in; kx < g.half(); ++kx) o[kx] = Complex<V>();
   }
 };
 
@@ -139,10 +188,18 @@ struct InsertSlice2D {
   THON_HD void operator()(index_t i) const {
     int b, kx, ky;
     if (!g.pixel(i, &b, &kx, &ky)) return;
+    insert_pixel(i, b, kx, ky);
+  }
+  THON_HD void insert_pixel(index_t i, int b, int kx, int ky) const {
     const Vec2<T> p = inplane_position(poses[b], g.scale, kx, ky);
     const Complex<T> v(T(slices[i].re), T(slices[i].im));
     const T w = weights ? T(weights[i]) : T(1);
     insert_fourier_2d<T>(g.interp, data, weight_acc, g.np, g.np, p.x, p.y, T(1e30), v, w, add);
+  }
+  THON_HD void row(index_t r) const {
+    int b, ky, n_in;
+    g.row(r, &b, &ky, &n_in);
+    for (int kx = 0; kx < n_in; ++kx) insert_pixel(r * g.half() + kx, b, kx, ky);
   }
 };
 
