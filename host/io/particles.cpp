@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "thon/core/error.hpp"
+#include "thon/io/mrc.hpp"
 
 namespace thon::io {
 
@@ -451,41 +452,6 @@ std::string format_image_name(std::int64_t index0, const std::string& path) {
   return buf + path;
 }
 
-namespace {
-
-/// Number of images in an MRC stack from its header (nz), checked against the file size.
-/// A minimal header read (little-endian MRC2014, modes 0 1 2 6 12) for image-name validation.
-std::int64_t mrc_stack_count(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) fail(ErrorCode::io, path, ": cannot open: ", std::strerror(errno));
-  unsigned char h[1024];
-  const std::size_t got = std::fread(h, 1, sizeof h, f);
-  std::fseek(f, 0, SEEK_END);
-  const long long size = std::ftell(f);
-  std::fclose(f);
-  if (got != sizeof h) fail(ErrorCode::io, path, ": shorter than an MRC header (", got, " bytes)");
-  auto i32 = [&](int word) {
-    std::int32_t v;
-    std::memcpy(&v, h + 4 * word, 4);
-    return v;
-  };
-  const std::int64_t nx = i32(0), ny = i32(1), nz = i32(2), mode = i32(3), nsymbt = i32(23);
-  int bytes = 0;
-  switch (mode) {
-    case 0: bytes = 1; break;
-    case 1: case 6: case 12: bytes = 2; break;
-    case 2: bytes = 4; break;
-    default: fail(ErrorCode::io, path, ": MRC mode ", mode, " is not supported");
-  }
-  if (nx <= 0 || ny <= 0 || nz <= 0 || nsymbt < 0)
-    fail(ErrorCode::io, path, ": invalid MRC dimensions ", nx, " x ", ny, " x ", nz);
-  const long long need = 1024 + nsymbt + nx * ny * nz * bytes;
-  if (size < need) fail(ErrorCode::io, path, ": file has ", size, " bytes, its header needs ", need);
-  return nz;
-}
-
-}  // namespace
-
 std::int64_t check_particle_images(const ParticleTable& table) {
   std::map<std::string, std::int64_t> stacks;
   const StarBlock* src = nullptr;
@@ -509,7 +475,7 @@ std::int64_t check_particle_images(const ParticleTable& table) {
       std::error_code ec;
       if (!fs::is_regular_file(loc.path, ec))
         fail(ErrorCode::io, where(), ": image '", p.image_name, "': file ", loc.path, " does not exist");
-      it = stacks.emplace(loc.path, mrc_stack_count(loc.path)).first;
+      it = stacks.emplace(loc.path, read_mrc_header(loc.path).nz).first;
     }
     if (loc.index >= it->second)
       fail(ErrorCode::io, where(), ": image '", p.image_name, "': index ", loc.index + 1, " is past the end of ",

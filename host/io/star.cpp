@@ -146,9 +146,10 @@ std::string StarBlock::where(std::int64_t row, int column) const {
 
 std::size_t StarBlock::memory_bytes() const {
   const Impl& m = *impl_;
-  std::size_t b = sizeof(Impl) + m.text.capacity() + m.row_start.capacity() * sizeof(std::int64_t) +
-                  m.cell_end.capacity() * sizeof(std::uint32_t) +
-                  m.lines.capacity() * sizeof(std::int32_t);
+  // Bytes in use. The parser reserves address space for the rest of the file; pages it never
+  // writes are not allocated by the kernel, so they are not counted.
+  std::size_t b = sizeof(Impl) + m.text.size() + m.row_start.size() * sizeof(std::int64_t) +
+                  m.cell_end.size() * sizeof(std::uint32_t) + m.lines.size() * sizeof(std::int32_t);
   for (const auto& c : m.columns) b += sizeof(std::string) + c.capacity();
   return b;
 }
@@ -287,6 +288,16 @@ namespace {
 
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
+/// is_space as a table, for the row loop.
+struct SpaceTable {
+  bool t[256] = {};
+  constexpr SpaceTable() {
+    t[int(' ')] = t[int('\t')] = t[int('\r')] = t[int('\v')] = t[int('\f')] = true;
+  }
+  constexpr bool operator[](unsigned char c) const { return t[c]; }
+};
+constexpr SpaceTable kSpace;
+
 [[noreturn]] void syntax_error(const std::string& source, int line, std::size_t col, const std::string& what) {
   fail(ErrorCode::io, source, ":", line, ":", col + 1, ": ", what);
 }
@@ -364,22 +375,57 @@ StarFile StarFile::parse(std::string_view text, const std::string& source_name) 
       const bool header = !quoted && first.front() == '_';
       if (!keyword && !header) {
         if (cur->columns.empty()) syntax_error(source_name, line, tb, "loop_ without columns");
-        state = State::loop_rows;
         const std::size_t nc = cur->columns.size();
+        if (state == State::loop_header) {
+          // First row: reserve for the rest of the file (pages never written stay unallocated) and
+          // for about as many rows as lines of this length remain.
+          state = State::loop_rows;
+          const std::size_t remaining = size - (pos - n - 1);
+          cur->text.reserve(cur->text.size() + remaining);
+          const std::size_t rows = remaining / std::max<std::size_t>(n + 1, 1) + 16;
+          cur->row_start.reserve(cur->row_start.size() + rows + rows / 16);
+          cur->lines.reserve(cur->lines.size() + rows + rows / 16);
+          cur->cell_end.reserve(cur->cell_end.size() + (rows + rows / 16) * nc);
+        }
         const std::size_t row_start = cur->text.size();
         cur->row_start.push_back(std::int64_t(row_start));
         cur->tail_row = std::int64_t(cur->row_start.size()) - 1;
         cur->lines.push_back(line);
+        const std::size_t ce0 = cur->cell_end.size();
+        cur->cell_end.resize(ce0 + nc);
+        cur->text.resize(row_start + (n - tb) + 1);  // values are never longer than the line
+        char* const o0 = &cur->text[row_start];
+        char* o = o0;
+        std::uint32_t* const ends = &cur->cell_end[ce0];
         std::size_t count = 0;
-        std::size_t b = tb, e = te;
-        for (;;) {
-          ++count;
-          if (count <= nc) {
-            cur->text.append(lp + b, e - b);
-            cur->cell_end.push_back(std::uint32_t(cur->text.size() - row_start));
+        bool slow = quoted;
+        for (std::size_t j = tb; !slow;) {  // fast path: unquoted tokens
+          while (j < n && kSpace[(unsigned char)lp[j]]) ++j;
+          if (j >= n || lp[j] == '#') break;
+          if (lp[j] == '\'' || lp[j] == '"') {
+            slow = true;
+            break;
           }
-          if (!next_token(lp, n, i, b, e, source_name, line)) break;
+          const char* const s0 = lp + j;
+          while (j < n && !kSpace[(unsigned char)lp[j]]) ++j;
+          const std::size_t len = std::size_t(lp + j - s0);
+          std::memcpy(o, s0, len);
+          o += len;
+          if (count < nc) ends[count] = std::uint32_t(o - o0);
+          ++count;
         }
+        if (slow) {  // quoted values: the general tokenizer
+          o = o0;
+          count = 0;
+          std::size_t j = quoted ? tb - 1 : tb, b = 0, e = 0;  // from the opening quote
+          while (next_token(lp, n, j, b, e, source_name, line)) {
+            std::memcpy(o, lp + b, e - b);
+            o += e - b;
+            if (count < nc) ends[count] = std::uint32_t(o - o0);
+            ++count;
+          }
+        }
+        cur->text.resize(row_start + std::size_t(o - o0));
         if (count != nc) {
           std::string msg = "loop row has " + std::to_string(count) + " value" + (count == 1 ? "" : "s") +
                             ", expected " + std::to_string(nc) + " (one per column of data_" + cur->name + ")";

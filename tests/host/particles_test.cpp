@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 
 #include "test_util.hpp"
 #include "thon/core/error.hpp"
+#include "thon/io/mrc.hpp"
 #include "thon/io/particles.hpp"
 
 namespace {
@@ -185,6 +187,18 @@ TEST(Particles, Relion31ImagesResolveRelativeToTheStarFile) {
   EXPECT_EQ((std::filesystem::file_size(data_path("particles/relion31.mrcs")) - 1024) / (256 * 256 * 4), 5u);
   EXPECT_EQ(check_particle_images(t), 1);
   EXPECT_DOUBLE_EQ(t.particles[3].rot_deg, 160.041375);  // PROVENANCE.md table, particle 4
+  // Every image resolves and reads (256 x 256, finite, not blank), and equals the same image read
+  // from the whole stack at once.
+  const thon::ImageStack<float> all = read_mrc_stack(data_path("particles/relion31.mrcs"));
+  ASSERT_EQ(all.n(), 5);
+  for (std::size_t i = 0; i < t.particles.size(); ++i) {
+    const ImageLocation loc = parse_image_name(t.particles[i].image_name, t.directory);
+    const thon::Image<float> im = read_mrc_image(loc.path, loc.index);
+    ASSERT_EQ(im.nx(), t.optics[0].image_size);
+    ASSERT_EQ(im.ny(), t.optics[0].image_size);
+    EXPECT_TRUE(thon::test::finite_and_nonzero(im.data(), im.size()));
+    EXPECT_EQ(std::memcmp(im.data(), all.image(int(i)).data, std::size_t(im.size()) * sizeof(float)), 0);
+  }
 }
 
 TEST(Particles, ImageNames) {

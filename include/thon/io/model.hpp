@@ -26,8 +26,11 @@ struct ModelReadOptions {
 struct AtomicModel {
   std::string name;             ///< entry id or file stem
   std::vector<Atom> atoms;
-  // Summary for `thon info`.
+  // Summary for `thon info` (over the models read).
   int n_models = 0, n_chains = 0, n_residues = 0;
+  int n_waters = 0;             ///< water residues kept
+  int n_altloc_dropped = 0;     ///< atoms dropped as lower-occupancy alternate locations
+  std::vector<std::string> chain_names;  ///< chains of the first model read, in file order
 };
 
 /// Reads a PDB or mmCIF file (by content, gz allowed). Alternate locations: the highest occupancy
@@ -37,6 +40,8 @@ AtomicModel read_model(const std::string& path, const ModelReadOptions& options 
 /// Element symbol of atomic number z ("C"), and the reverse (case-insensitive; 0 when unknown).
 const char* element_symbol(int z);
 int element_z(const std::string& symbol);
+/// Standard atomic weight of element z in g/mol (Da), from gemmi's table; 0 for unknown z.
+double element_mass(int z);
 
 /// Axis-aligned bounding box of the atoms.
 void bounding_box(const std::vector<Atom>& atoms, Vec3<double>* lo, Vec3<double>* hi);
@@ -44,5 +49,11 @@ void bounding_box(const std::vector<Atom>& atoms, Vec3<double>* lo, Vec3<double>
 Vec3<double> centre_of_mass(const std::vector<Atom>& atoms);
 /// Translates the atoms so the centre of mass is at `target`.
 void centre_atoms(std::vector<Atom>& atoms, const Vec3<double>& target);
+/// Centre of a cubic box of side n voxels of `pixel_size_A` in the model's frame, with the box's
+/// origin (voxel 0) at 0: the centre is voxel n/2 (DESIGN.md section 3), at (n/2) * pixel_size_A.
+inline Vec3<double> box_centre_A(int n, double pixel_size_A) {
+  const double c = double(n / 2) * pixel_size_A;
+  return {c, c, c};
+}
 
 }  // namespace thon::io

@@ -89,8 +89,8 @@ ImageLocation parse_image_name(const std::string& image_name, const std::string&
 /// "index@path" with a 1-based index, as RELION writes it (6 digits, zero-padded).
 std::string format_image_name(std::int64_t index0, const std::string& path);
 
-/// Checks that every image of the table exists: the stack file is there and holds the index
-/// (from the MRC header's nz and the file size). Throws thon::Error naming the STAR line of the
+/// Checks that every image of the table exists: the stack file is there, its MRC header is valid
+/// (read_mrc_header: dimensions and mode against the file size) and nz covers the index. Throws thon::Error naming the STAR line of the
 /// first particle whose image is missing. Returns the number of distinct stack files.
 std::int64_t check_particle_images(const ParticleTable& table);
 
