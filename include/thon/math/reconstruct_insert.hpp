@@ -118,42 +118,8 @@ struct InsertSample {
     Complex<float>* data = h0 ? data0 : data1;
     float* weight = h0 ? weight0 : weight1;
     const float qx = kx * r[0] + ky * r[3], qy = kx * r[1] + ky * r[4], qz = kx * r[2] + ky * r[5];
-    if (g.kernel == Interp::linear && insert_linear_fast(data, weight, n3, qx, qy, qz, v)) return;
     insert_fourier_3d<float>(g.kernel, data, weight, n3, n3, n3, qx, qy, qz, 1e30f, Complex<float>(v[0], v[1]),
                              v[2], add);
-  }
-
-  /// Trilinear scatter with the same (index, weight, conj) pairs as math::visit_fourier_3d, without
-  /// its per-point modulo (the indices of a sample inside the sphere need at most one wrap per axis).
-  /// Returns false, having done nothing, when a point would need the general rule (x beyond n3/2).
-  THON_HD bool insert_linear_fast(Complex<float>* data, float* weight, int n3, float qx, float qy, float qz,
-                                  const float* v) const {
-    float im = v[1];
-    if (qx < 0.f) {  // the stored Friedel mate: -q, conjugated
-      qx = -qx, qy = -qy, qz = -qz;
-      im = -im;
-    }
-    const float fx0 = floorf(qx), fy0 = floorf(qy), fz0 = floorf(qz);
-    const int x0 = int(fx0), y0 = int(fy0), z0 = int(fz0);
-    const int hx = n3 / 2 + 1;
-    if (x0 + 1 >= hx || y0 < -n3 || z0 < -n3 || y0 + 1 >= n3 || z0 + 1 >= n3) return false;
-    const float tx = qx - fx0, ty = qy - fy0, tz = qz - fz0;
-    const float wx[2] = {1.f - tx, tx}, wy[2] = {1.f - ty, ty}, wz[2] = {1.f - tz, tz};
-    for (int c = 0; c < 2; ++c) {
-      const int z = z0 + c, iz = z < 0 ? z + n3 : z;
-      for (int b = 0; b < 2; ++b) {
-        const int y = y0 + b, iy = y < 0 ? y + n3 : y;
-        const float wzy = wz[c] * wy[b];
-        const index_t row = (index_t(iz) * n3 + iy) * hx + x0;
-        for (int a = 0; a < 2; ++a) {
-          const float w = wzy * wx[a];
-          add(&data[row + a].re, w * v[0]);
-          add(&data[row + a].im, w * im);
-          add(&weight[row + a], w * v[2]);
-        }
-      }
-    }
-    return true;
   }
 };
 
