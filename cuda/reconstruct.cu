@@ -78,13 +78,14 @@ class CudaInserter final : public ops::FourierInserter {
       d_prepared_ = Buffer<float, Memory::device>(3 * index_t(n) * per);
     }
     const int n_orient = int(sym_.size());
-    std::vector<float> shifts(2 * std::size_t(n)), rows(6 * std::size_t(n) * n_orient);
+    std::vector<float> rows(6 * std::size_t(n) * n_orient);
+    std::vector<Complex<float>> phase_x(std::size_t(n) * g_.hx()), phase_y(std::size_t(n) * g_.m);
     std::vector<int> half(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
       THON_CHECK(poses[i].half == 0 || poses[i].half == 1, "reconstruct: half-set ", poses[i].half,
                  " of image ", i, " is not 0 or 1");
-      shifts[2 * std::size_t(i)] = float(poses[i].shift_x_px);
-      shifts[2 * std::size_t(i) + 1] = float(poses[i].shift_y_px);
+      math::centring_phase_tables(g_, float(poses[i].shift_x_px), float(poses[i].shift_y_px),
+                                  phase_x.data() + std::size_t(i) * g_.hx(), phase_y.data() + std::size_t(i) * g_.m);
       half[std::size_t(i)] = poses[i].half;
       for (int s = 0; s < n_orient; ++s) {
         const Mat3<double> a = poses[i].A * sym_[std::size_t(s)];
@@ -95,18 +96,20 @@ class CudaInserter final : public ops::FourierInserter {
         }
       }
     }
-    Buffer<float, Memory::device> d_shifts(index_t(shifts.size())), d_rows(index_t(rows.size()));
+    Buffer<Complex<float>, Memory::device> d_px(index_t(phase_x.size())), d_py(index_t(phase_y.size()));
+    Buffer<float, Memory::device> d_rows(index_t(rows.size()));
     Buffer<int, Memory::device> d_half(n);
     THON_CUDA_CHECK(cudaMemcpy(d_images_.data(), images, sizeof(float) * std::size_t(n) * box * box,
                                cudaMemcpyHostToDevice));
     if (ctf)
       THON_CUDA_CHECK(cudaMemcpy(d_ctf_.data(), ctf, sizeof(float) * std::size_t(n * per), cudaMemcpyHostToDevice));
-    THON_CUDA_CHECK(cudaMemcpy(d_shifts.data(), shifts.data(), d_shifts.bytes(), cudaMemcpyHostToDevice));
+    THON_CUDA_CHECK(cudaMemcpy(d_px.data(), phase_x.data(), d_px.bytes(), cudaMemcpyHostToDevice));
+    THON_CUDA_CHECK(cudaMemcpy(d_py.data(), phase_y.data(), d_py.bytes(), cudaMemcpyHostToDevice));
     THON_CUDA_CHECK(cudaMemcpy(d_rows.data(), rows.data(), d_rows.bytes(), cudaMemcpyHostToDevice));
     THON_CUDA_CHECK(cudaMemcpy(d_half.data(), half.data(), d_half.bytes(), cudaMemcpyHostToDevice));
     THON_CUDA_CHECK(cufftExecR2C(plan_.get(), d_images_.data(), reinterpret_cast<cufftComplex*>(d_fft_.data())));
 
-    math::PrepareSample prep{g_, d_fft_.data(), ctf ? d_ctf_.data() : nullptr, d_shifts.data(),
+    math::PrepareSample prep{g_, d_fft_.data(), ctf ? d_ctf_.data() : nullptr, d_px.data(), d_py.data(),
                              d_prepared_.data()};
     thon::parallel_for(policy(), index_t(n) * per, prep);
     THON_CUDA_LAUNCH_CHECK();

@@ -15,7 +15,7 @@ struct Options {
   int pad = 2, batch = 0;
   double maxres = 0, tau2 = 0, wiener = 0, tau2_fudge = 1, mask_diameter = 0, mask_edge = 6;
   bool ctf = false, no_ctf = false, pad_images = false, no_pad_images = false, no_regularisation = false,
-       mask_maps = false, quiet = false;
+       mask_maps = false, quiet = false, no_edge_mask = false;
   unsigned long long seed = 1;
 };
 
@@ -31,7 +31,7 @@ void setup(CLI::App& app) {
       ->check(CLI::IsMember({"nearest", "linear", "cubic"}))
       ->capture_default_str();
   auto* pi = app.add_flag("--pad_images", o.pad_images,
-                          "Zero-pad the images to pad x box before their FFT (default for nearest, cubic and --pad 3)");
+                          "Zero-pad the images to pad x box before their FFT (default for nearest and cubic at --pad 2, and for --pad 3)");
   app.add_flag("--no_pad_images", o.no_pad_images, "Insert box-sized transforms at pad x their frequencies (RELION)")
       ->excludes(pi);
   app.add_option("--sym", o.sym, "Point-group symmetry: C<n>, D<n>, T, O, I (I1-I4)")->capture_default_str();
@@ -47,6 +47,8 @@ void setup(CLI::App& app) {
   app.add_option("--mask_edge", o.mask_edge, "Soft edge of the spherical mask, pixels")->capture_default_str();
   app.add_option("--mask", o.mask, "Mask map for the masked FSC instead of the sphere");
   app.add_flag("--mask_maps", o.mask_maps, "Multiply the written maps by the mask");
+  app.add_flag("--no_edge_mask", o.no_edge_mask,
+               "Keep the box corners (default: RELION's soft mask outside radius box/2, 3 px edge, background mean)");
   app.add_option("--batch", o.batch, "Images per batch (default 256)");
   app.add_option("--seed", o.seed, "Seed of the random half-set split (when rlnRandomSubset is absent)")->capture_default_str();
   app.add_flag("--quiet", o.quiet, "No progress bar");
@@ -78,6 +80,7 @@ void setup(CLI::App& app) {
     job.mask_edge_px = o.mask_edge;
     job.mask_file = o.mask;
     job.mask_maps = o.mask_maps;
+    job.edge_mask = !o.no_edge_mask;
     job.progress = !o.quiet;
 
     const thon::pipeline::ReconstructReport r = thon::pipeline::run_reconstruct(job);

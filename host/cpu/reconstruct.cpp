@@ -58,7 +58,7 @@ class CpuInserter final : public ops::FourierInserter {
                     2 * half_bytes / (1 << 20), " MiB, more than the ", budget / (1 << 20),
                     " MiB allowed (reduce --pad or --maxres)");
     threads_ = omp_get_max_threads();
-    private_ = threads_ > 1 && std::size_t(2 * threads_) * half_bytes <= budget;
+    private_ = threads_ == 1 || std::size_t(2 * threads_) * half_bytes <= budget;  // one thread: plain adds
     g_last_private = private_;
     for (int h = 0; h < 2; ++h) acc_[h] = ops::FourierAccumulator(g_);
     if (private_) priv_.resize(std::size_t(2 * (threads_ - 1)));
@@ -79,18 +79,18 @@ class CpuInserter final : public ops::FourierInserter {
     }
     fft_r2c(images, fft_.data(), Shape{m, m, 1, n});
 
-    std::vector<float> shifts(2 * std::size_t(n));
+    std::vector<Complex<float>> phase_x(std::size_t(n) * g_.hx()), phase_y(std::size_t(n) * g_.m);
     std::vector<int> half(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
-      shifts[2 * std::size_t(i)] = float(poses[i].shift_x_px);
-      shifts[2 * std::size_t(i) + 1] = float(poses[i].shift_y_px);
+      math::centring_phase_tables(g_, float(poses[i].shift_x_px), float(poses[i].shift_y_px),
+                                  phase_x.data() + std::size_t(i) * g_.hx(), phase_y.data() + std::size_t(i) * g_.m);
       THON_CHECK(poses[i].half == 0 || poses[i].half == 1, "reconstruct: half-set ", poses[i].half,
                  " of image ", i, " is not 0 or 1");
       half[std::size_t(i)] = poses[i].half;
     }
     const std::vector<float> rows = orientation_rows(poses, n, sym_, g_.sample_scale());
 
-    math::PrepareSample prep{g_, fft_.data(), ctf, shifts.data(), prepared_.data()};
+    math::PrepareSample prep{g_, fft_.data(), ctf, phase_x.data(), phase_y.data(), prepared_.data()};
     parallel_for(index_t(n) * per, prep);
 
     const int n_orient = int(sym_.size());

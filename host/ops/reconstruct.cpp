@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include <omp.h>
@@ -13,6 +14,7 @@
 #include "cpu/reconstruct.hpp"
 #include "cuda/reconstruct.hpp"
 #include "thon/core/error.hpp"
+#include "thon/core/units.hpp"
 
 namespace thon::ops {
 
@@ -44,7 +46,11 @@ math::InsertGeometry ReconstructGeometry::insert_geometry() const {
 }
 
 bool default_pad_images(Interp kernel, int pad) {
-  return !(kernel == Interp::linear && pad <= 2);
+  // Linear at pad <= 2 as RELION. Nearest at pad 2 would leave empty voxels between the samples
+  // (12 % of the spectrum's amplitude lost in the point test) and cubic cancels its weights. Padded
+  // images sample the CTF more finely than the box-sized data were recorded, which aliases at high
+  // defocus in small boxes (docs/reconstruction.md): hence not the default for linear.
+  return pad == 3 || (kernel != Interp::linear && pad > 1);
 }
 
 FourierAccumulator& FourierAccumulator::operator+=(const FourierAccumulator& o) {
@@ -243,6 +249,44 @@ void apply_soft_sphere_mask(Volume<float>& map, double radius_px, double edge_px
         const double dx = x - nx / 2, dy = y - ny / 2, dz = z - nz / 2;
         const double r = std::sqrt(dx * dx + dy * dy + dz * dz);
         v[(std::size_t(z) * ny + y) * nx + x] *= float(math::soft_sphere_mask(r, radius_px, edge_px));
+      }
+}
+
+}  // namespace thon::ops
+
+namespace thon::ops {
+
+void soften_outside_sphere(Volume<float>& map, double radius_px, double width_px) {
+  THON_CHECK(radius_px > 0 && width_px > 0, "soften_outside_sphere: radius ", radius_px, " and width ", width_px,
+             " must be positive");
+  const int nx = map.nx(), ny = map.ny(), nz = map.nz();
+  const double outer = radius_px + width_px;
+  // weight of the background at radius r: 0 inside, raised cosine up to `outer`, 1 beyond
+  auto bg_weight = [&](double r) {
+    if (r < radius_px) return 0.0;
+    if (r > outer) return 1.0;
+    return 0.5 + 0.5 * std::cos(kPi * (outer - r) / width_px);
+  };
+  auto radius_of = [&](int x, int y, int z) {
+    const double dx = x - nx / 2, dy = y - ny / 2, dz = z - nz / 2;
+    return std::sqrt(dx * dx + dy * dy + dz * dz);
+  };
+  double sum = 0, sum_bg = 0;
+  for (int z = 0; z < nz; ++z)
+    for (int y = 0; y < ny; ++y)
+      for (int x = 0; x < nx; ++x) {
+        const double w = bg_weight(radius_of(x, y, z));
+        sum += w;
+        sum_bg += w * map(z, y, x);
+      }
+  if (sum <= 0) return;
+  const double bg = sum_bg / sum;
+#pragma omp parallel for schedule(static)
+  for (int z = 0; z < nz; ++z)
+    for (int y = 0; y < ny; ++y)
+      for (int x = 0; x < nx; ++x) {
+        const double w = bg_weight(radius_of(x, y, z));
+        if (w > 0) map(z, y, x) = float((1 - w) * map(z, y, x) + w * bg);
       }
 }
 

@@ -50,9 +50,9 @@ struct CtfImages {
     const index_t per = index_t(m) * hx;
     const index_t img = i / per, p = i - img * per;
     const int iy = int(p / hx), ix = int(p - index_t(iy) * hx);
-    double kx, ky;
-    math::half_complex_frequency(ix, iy, m, m, pixel_size_A, &kx, &ky);
-    out[i] = float(math::ctf_value(params[img], kx, ky));
+    float kx, ky;  // float: chi < 1e3 rad here, float rounding < 1e-4 rad
+    math::half_complex_frequency(ix, iy, m, m, float(pixel_size_A), &kx, &ky);
+    out[i] = math::ctf_value(params[img], kx, ky);
   }
 };
 
@@ -404,8 +404,10 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
   switch (job.regularisation) {
     case ops::Regularisation::fsc: {
       // SSNR from the FSC of the plainly divided half maps (RELION's tau^2 update from the FSC).
-      const Volume<float> h0 = ops::invert(inv_device, {&acc0}, geom, {});
-      const Volume<float> h1 = ops::invert(inv_device, {&acc1}, geom, {});
+      Volume<float> h0 = ops::invert(inv_device, {&acc0}, geom, {});
+      Volume<float> h1 = ops::invert(inv_device, {&acc1}, geom, {});
+      if (job.edge_mask)
+        for (Volume<float>* v : {&h0, &h1}) ops::soften_outside_sphere(*v, 0.5 * box);
       const std::vector<double> f0 = ops::fsc(fsc_device, h0, h1).fsc;
       it0 = ops::inv_tau2_from_fsc(f0, w0, false, job.tau2_fudge);
       it1 = ops::inv_tau2_from_fsc(f0, w1, false, job.tau2_fudge);
@@ -428,6 +430,8 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
   Volume<float> half0 = ops::invert(inv_device, {&acc0}, geom, it0);
   Volume<float> half1 = ops::invert(inv_device, {&acc1}, geom, it1);
   Volume<float> full = ops::invert(inv_device, {&acc0, &acc1}, geom, itf);
+  if (job.edge_mask)  // as RELION does to every reconstruction: no noise in the corners
+    for (Volume<float>* v : {&half0, &half1, &full}) ops::soften_outside_sphere(*v, 0.5 * box);
   rep.time_invert_s = seconds_since(t_inv);
 
   // --- FSC ---------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ struct ReconstructJob {
   double mask_edge_px = 6;
   std::string mask_file;                ///< a mask map instead of the soft sphere
   bool mask_maps = false;               ///< multiply the written maps by the mask
+  bool edge_mask = true;                ///< RELION's softMaskOutsideMap at radius box/2 on every map
   bool progress = true;
   std::size_t max_memory_bytes = 0;     ///< CPU accumulators' budget; 0: half of MemAvailable
 };

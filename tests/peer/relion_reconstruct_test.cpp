@@ -80,7 +80,6 @@ TEST(PeerRelion, ReconstructMatchesRelionReconstruct) {
       << log;
   ASSERT_EQ(test::run_thon("reconstruct --quiet --i " + dir.file("proj.star") + " --o " + dir.file("thon.mrc"), &log), 0)
       << log;
-  if (std::getenv("THON_KEEP_PEER")) test::run_command("rm -rf /tmp/peer && cp -r " + dir.path().string() + " /tmp/peer");
   const Volume<float> relion = io::read_mrc_volume(dir.file("relion.mrc"));
   const Volume<float> thon_map = io::read_mrc_volume(dir.file("thon.mrc"));
   ASSERT_TRUE(test::finite_and_nonzero(thon_map.data(), thon_map.size()));

@@ -43,13 +43,17 @@ THON_HD int signed_row_frequency(int iy, int n) { return iy < n - n / 2 ? iy : i
 
 /// Prepares one Fourier pixel of one image for insertion: centring + origin phase, times CTF.
 /// The images (m x m, particle centre at index m/2) are transformed with an r2c FFT beforehand.
+/// The phase exp(2 pi i k.(c - o) / m) is separable: `phase_x` holds exp(2 pi i kx (c - ox) / m) for
+/// kx = 0 .. m/2 and `phase_y` exp(2 pi i ky (c - oy) / m) for the m rows (signed ky), per image
+/// (math::centring_phase per axis, tabulated once per image on the host).
 /// Writes (re, im, weight) = (CTF F_P, CTF^2) to `out` (3 floats per pixel, same r2c layout).
 /// Pixels beyond r_max, and the redundant half of the kx = 0 column (ky < 0), get weight 0.
 struct PrepareSample {
   InsertGeometry g;
   const Complex<float>* fft = nullptr;  ///< r2c transforms of the (uncentred) images
   const float* ctf = nullptr;           ///< CTF per r2c pixel, or nullptr for none
-  const float* shifts_px = nullptr;     ///< (ox, oy) per image, pixels, I(x) = P(x + o)
+  const Complex<float>* phase_x = nullptr;  ///< hx values per image
+  const Complex<float>* phase_y = nullptr;  ///< m values per image
   float* out = nullptr;
 
   THON_HD void operator()(index_t i) const {
@@ -65,15 +69,20 @@ struct PrepareSample {
       o[0] = o[1] = o[2] = 0.f;
       return;
     }
-    const Complex<float> ph =
-        centring_phase<float>(kx, ky, g.m, shifts_px[2 * img], shifts_px[2 * img + 1]);
-    Complex<float> v = fft[i] * ph;
+    const Complex<float> v = fft[i] * phase_x[img * g.hx() + kx] * phase_y[img * g.m + iy];
     const float c = ctf ? ctf[i] : 1.f;
     o[0] = c * v.re;
     o[1] = c * v.im;
     o[2] = c * c;
   }
 };
+
+/// The per-axis phase tables of PrepareSample for one image with origin shift (ox, oy) pixels.
+inline void centring_phase_tables(const InsertGeometry& g, float ox, float oy, Complex<float>* phase_x,
+                                  Complex<float>* phase_y) {
+  for (int kx = 0; kx < g.hx(); ++kx) phase_x[kx] = centring_phase<float>(kx, 0, g.m, ox, 0.f);
+  for (int iy = 0; iy < g.m; ++iy) phase_y[iy] = centring_phase<float>(0, signed_row_frequency(iy, g.m), g.m, 0.f, oy);
+}
 
 /// Inserts one prepared pixel of one image under one orientation. `rows` holds, per (image,
 /// orientation), the 6 floats sample_scale * (A row 0, A row 1): the sample (kx, ky) lands at
@@ -106,9 +115,11 @@ struct InsertSample {
     const float* r = rows + 6 * io;
     const int n3 = g.np();
     const bool h0 = half[img] == 0;
-    insert_fourier_3d<float>(g.kernel, h0 ? data0 : data1, h0 ? weight0 : weight1, n3, n3, n3,
-                             kx * r[0] + ky * r[3], kx * r[1] + ky * r[4], kx * r[2] + ky * r[5],
-                             1e30f, Complex<float>(v[0], v[1]), v[2], add);
+    Complex<float>* data = h0 ? data0 : data1;
+    float* weight = h0 ? weight0 : weight1;
+    const float qx = kx * r[0] + ky * r[3], qy = kx * r[1] + ky * r[4], qz = kx * r[2] + ky * r[5];
+    insert_fourier_3d<float>(g.kernel, data, weight, n3, n3, n3, qx, qy, qz, 1e30f, Complex<float>(v[0], v[1]),
+                             v[2], add);
   }
 };
 

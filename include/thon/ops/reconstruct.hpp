@@ -50,7 +50,7 @@ struct ReconstructGeometry {
 };
 
 /// thon's default for ReconstructGeometry::pad_images: RELION's unpadded images for linear insertion
-/// with pad <= 2, padded images otherwise (denser samples: nearest, cubic and pad 3 need them).
+/// at pad <= 2 (and any kernel at pad 1); padded images for nearest and cubic at pad 2 and for pad 3.
 bool default_pad_images(Interp kernel, int pad);
 
 /// One image to insert: rotation A (map -> image, RELION Euler), origin shift in pixels, half-set.
@@ -141,5 +141,12 @@ Volume<float> invert(Device device, const std::vector<const FourierAccumulator*>
 
 /// Multiplies a cubic map by a soft spherical mask centred at n/2: radius and edge in pixels.
 void apply_soft_sphere_mask(Volume<float>& map, double radius_px, double edge_px);
+
+/// RELION's softMaskOutsideMap (src/projector.cpp / backprojector.cpp, applied to every reconstructed
+/// map): beyond radius + width the map is replaced by the mean background value (the raised-cosine
+/// weighted mean outside `radius`), and between radius and radius + width it is blended towards it.
+/// Removes the noise of the box corners, where a particle that fits the box cannot be.
+inline constexpr double kEdgeMaskWidthPx = 3.0;
+void soften_outside_sphere(Volume<float>& map, double radius_px, double width_px = kEdgeMaskWidthPx);
 
 }  // namespace thon::ops
