@@ -19,6 +19,7 @@
 #include "thon/math/electron.hpp"
 #include "thon/math/random.hpp"
 #include "thon/ops/builtin_model.hpp"
+#include "thon/ops/ctf.hpp"
 #include "thon/ops/detector.hpp"
 #include "thon/ops/potential.hpp"
 #include "thon/ops/project.hpp"
@@ -117,27 +118,39 @@ Volume<float> make_truth(const SimulateOptions& o, SimulateSummary& summary) {
   return ops::atom_potential(o.device, model.atoms, grid);
 }
 
-/// Fills the randomly drawn parameters of particle i: mean defocus uniform in [min, max], astigmatism
-/// |U - V| uniform in [0, astig] at an angle uniform in [0, 180), origin uniform in a disc of radius
-/// max_shift, half-set alternating or random. Six draws from the stream (seed, particle) in a fixed
-/// order, whatever is used: particle i gets the same values in every run, batch size and device.
-void draw_random(const SimulateOptions& o, std::int64_t i, bool ctf, bool origin, bool subset, ParticleRecord& r) {
+/// Fills the randomly drawn geometry of particle i: origin uniform in a disc of radius max_shift,
+/// half-set alternating or random. Three draws from the stream (seed, particle) in a fixed order,
+/// whatever is used: particle i gets the same values in every run, batch size and device.
+void draw_random(const SimulateOptions& o, std::int64_t i, bool origin, bool subset, ParticleRecord& r) {
   math::RandomStream rng(o.seed, math::particle_stream(i));
-  const double u_def = rng.uniform(), u_ast = rng.uniform(), u_ang = rng.uniform();
   const double u_r = rng.uniform(), u_phi = rng.uniform(), u_sub = rng.uniform();
-  if (ctf) {
-    const double mean = o.defocus_min_A + u_def * (o.defocus_max_A - o.defocus_min_A);
-    const double astig = u_ast * o.astig_A;
-    r.defocus_u_A = mean + 0.5 * astig;
-    r.defocus_v_A = mean - 0.5 * astig;
-    r.defocus_angle_deg = 180.0 * u_ang;
-  }
   if (origin) {
     const double rad = o.max_shift_A * std::sqrt(u_r), phi = 2 * thon::kPi * u_phi;
     r.origin_x_A = rad > 0 ? rad * std::cos(phi) : 0.0;  // no "-0" in the STAR file
     r.origin_y_A = rad > 0 ? rad * std::sin(phi) : 0.0;
   }
   if (subset) r.random_subset = o.subsets == "random" ? (u_sub <= 0.5 ? 1 : 2) : int(i % 2) + 1;
+}
+
+/// Defocus of every particle from ops::sample_ctf_params (mean uniform in [min, max], |U - V| uniform
+/// in [0, astig], angle uniform in [0, 180); counter-based, keyed by seed and particle), in chunks.
+void draw_defocus(const SimulateOptions& o, std::vector<ParticleRecord>& rec) {
+  ops::DefocusRange range;
+  range.min_A = o.defocus_min_A;
+  range.max_A = o.defocus_max_A;
+  range.astigmatism_max_A = o.astig_A;
+  const math::CtfParams base;
+  const std::int64_t n = std::int64_t(rec.size()), chunk = 4096;
+  for (std::int64_t first = 0; first < n; first += chunk) {
+    const int count = int(std::min(chunk, n - first));
+    const auto c = ops::sample_ctf_params(base, range, count, o.seed, first);
+    for (int i = 0; i < count; ++i) {
+      ParticleRecord& r = rec[std::size_t(first + i)];
+      r.defocus_u_A = c[std::size_t(i)].defocus_u_A;
+      r.defocus_v_A = c[std::size_t(i)].defocus_v_A;
+      r.defocus_angle_deg = c[std::size_t(i)].defocus_angle_deg;
+    }
+  }
 }
 
 /// Poses, shifts, CTF and half-set of every particle. Random values are drawn per particle from the
@@ -181,8 +194,9 @@ std::vector<ParticleRecord> make_particles(const SimulateOptions& o, std::int64_
       for (std::int64_t i = 0; i < n; ++i) rec[std::size_t(i)].random_subset = table.particles[std::size_t(i)].random_subset;
     *n_out = n;
     // The random draws fill what the file did not give.
+    if (!table.present.ctf) draw_defocus(o, rec);
     for (std::int64_t i = 0; i < n; ++i)
-      draw_random(o, i, !table.present.ctf, !table.present.origins, !table.present.random_subset, rec[std::size_t(i)]);
+      draw_random(o, i, !table.present.origins, !table.present.random_subset, rec[std::size_t(i)]);
     return rec;
   }
   const std::int64_t n = o.n_images;
@@ -193,8 +207,9 @@ std::vector<ParticleRecord> make_particles(const SimulateOptions& o, std::int64_
     r.rot_deg = poses[std::size_t(i)].rot_deg;
     r.tilt_deg = poses[std::size_t(i)].tilt_deg;
     r.psi_deg = poses[std::size_t(i)].psi_deg;
-    draw_random(o, i, true, true, true, r);
+    draw_random(o, i, true, true, r);
   }
+  draw_defocus(o, rec);
   *n_out = n;
   return rec;
 }

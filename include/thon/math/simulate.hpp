@@ -112,10 +112,7 @@ THON_HD T image_transfer_real(const ImageFormationSetup& s, const ImageParticle&
   T f = T(s.contrast_scale);
   if (s.apply_ctf) {
     const T s2 = kx * kx + ky * ky;
-    const T df = (p.ctf.defocus_u_A == p.ctf.defocus_v_A)
-                     ? T(p.ctf.defocus_u_A)
-                     : defocus_at_angle(p.ctf, T(std::atan2(ky, kx)));
-    f *= ctf_value_at_defocus(p.ctf, s2, df + defocus_offset_A);
+    f *= ctf_value_at_defocus(p.ctf, s2, defocus_at_frequency(p.ctf, kx, ky, s2) + defocus_offset_A);
   }
   if (with_detector && s.detector.kind != DetectorKind::ideal) {
     // Frequency in Nyquist units: k * 2 pixel.
