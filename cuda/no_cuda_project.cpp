@@ -1,0 +1,54 @@
+// The projector family's CUDA entry points in a build without CUDA: each throws "built without CUDA".
+#include "cuda/project.hpp"
+#include "cuda/runtime.hpp"
+
+namespace thon::cuda {
+
+template <class V>
+void extract_slices_3d(const Complex<V>*, const Mat3<double>*, index_t, Complex<V>*,
+                       const ops::SliceParams&) {
+  no_cuda("extract_slices_3d");
+}
+template <class V>
+void extract_slices_2d(const Complex<V>*, const Mat3<double>*, index_t, Complex<V>*,
+                       const ops::SliceParams&) {
+  no_cuda("extract_slices_2d");
+}
+template <class V>
+void insert_slices_3d(Complex<V>*, V*, const Complex<V>*, const V*, const Mat3<double>*, index_t,
+                      const ops::SliceParams&) {
+  no_cuda("insert_slices_3d");
+}
+template <class V>
+void insert_slices_2d(Complex<V>*, V*, const Complex<V>*, const V*, const Mat3<double>*, index_t,
+                      const ops::SliceParams&) {
+  no_cuda("insert_slices_2d");
+}
+template <class V>
+void line_project(const V*, int, const Mat3<double>*, index_t, V*, math::Interp) {
+  no_cuda("line_project");
+}
+template <class V>
+void resample(const V*, V*, int, int, int, index_t, const Mat3<double>&, const Vec3<double>&,
+              math::Interp) {
+  no_cuda("resample");
+}
+void zero(void*, std::size_t) { no_cuda("zero"); }
+
+#define THON_INSTANTIATE(V)                                                                       \
+  template void extract_slices_3d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
+                                     Complex<V>*, const ops::SliceParams&);                      \
+  template void extract_slices_2d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
+                                     Complex<V>*, const ops::SliceParams&);                      \
+  template void insert_slices_3d<V>(Complex<V>*, V*, const Complex<V>*, const V*,                \
+                                    const Mat3<double>*, index_t, const ops::SliceParams&);      \
+  template void insert_slices_2d<V>(Complex<V>*, V*, const Complex<V>*, const V*,                \
+                                    const Mat3<double>*, index_t, const ops::SliceParams&);      \
+  template void line_project<V>(const V*, int, const Mat3<double>*, index_t, V*, math::Interp);  \
+  template void resample<V>(const V*, V*, int, int, int, index_t, const Mat3<double>&,           \
+                            const Vec3<double>&, math::Interp);
+THON_INSTANTIATE(float)
+THON_INSTANTIATE(double)
+#undef THON_INSTANTIATE
+
+}  // namespace thon::cuda

@@ -1,0 +1,130 @@
+// CUDA backend of the projector family: the math/slice.hpp functors on the GPU through
+// thon::parallel_for; scatter with atomicAdd.
+#include "cuda/check.cuh"
+#include "cuda/parallel.cuh"
+#include "cuda/project.hpp"
+#include "thon/core/array.hpp"
+#include "thon/math/slice.hpp"
+
+namespace thon::cuda {
+namespace {
+
+/// Scatter policy: atomicAdd on the device (float: sm_20+, double: sm_60+). The host branch exists
+/// only so the functor compiles for Thrust's host instantiation; it is never executed.
+struct AtomicAdd {
+  template <class V>
+  THON_HD void operator()(V* p, V v) const {
+#if defined(__CUDA_ARCH__)
+    atomicAdd(p, v);
+#else
+    *p += v;
+#endif
+  }
+};
+
+template <class V>
+Buffer<Mat3<V>, Memory::device> upload_poses(const Mat3<double>* poses, index_t count) {
+  Buffer<Mat3<V>> host(count);
+  for (index_t i = 0; i < count; ++i) host[i] = poses[i].template cast<V>();
+  Buffer<Mat3<V>, Memory::device> d(count);
+  d.copy_from(host);
+  return d;
+}
+
+template <class V>
+math::SliceGeometry<V> geometry(const ops::SliceParams& p) {
+  math::SliceGeometry<V> g;
+  g.n = p.box;
+  g.np = p.padded_box;
+  g.scale = V(p.scale());
+  g.r_max2 = V(p.r_max * p.r_max);
+  g.interp = p.interp;
+  return g;
+}
+
+template <class F>
+void run(index_t n, const F& f) {
+  thon::parallel_for(policy(), n, f);
+  THON_CUDA_LAUNCH_CHECK();
+  THON_CUDA_CHECK(cudaDeviceSynchronize());
+}
+
+}  // namespace
+
+template <class V>
+void extract_slices_3d(const Complex<V>* d_volume, const Mat3<double>* poses, index_t count,
+                       Complex<V>* d_out, const ops::SliceParams& p) {
+  if (count <= 0) return;
+  const auto d_poses = upload_poses<V>(poses, count);
+  run(count * p.slice_size(),
+      math::ExtractSlice3D<V, V>{d_volume, d_poses.data(), d_out, geometry<V>(p)});
+}
+
+template <class V>
+void extract_slices_2d(const Complex<V>* d_image, const Mat3<double>* poses, index_t count,
+                       Complex<V>* d_out, const ops::SliceParams& p) {
+  if (count <= 0) return;
+  const auto d_poses = upload_poses<V>(poses, count);
+  run(count * p.slice_size(),
+      math::ExtractSlice2D<V, V>{d_image, d_poses.data(), d_out, geometry<V>(p)});
+}
+
+template <class V>
+void insert_slices_3d(Complex<V>* d_data, V* d_weight, const Complex<V>* d_slices,
+                      const V* d_weights, const Mat3<double>* poses, index_t count,
+                      const ops::SliceParams& p) {
+  if (count <= 0) return;
+  const auto d_poses = upload_poses<V>(poses, count);
+  run(count * p.slice_size(),
+      math::InsertSlice3D<V, V, AtomicAdd>{d_data, d_weight, d_slices, d_weights, d_poses.data(),
+                                           geometry<V>(p), {}});
+}
+
+template <class V>
+void insert_slices_2d(Complex<V>* d_data, V* d_weight, const Complex<V>* d_slices,
+                      const V* d_weights, const Mat3<double>* poses, index_t count,
+                      const ops::SliceParams& p) {
+  if (count <= 0) return;
+  const auto d_poses = upload_poses<V>(poses, count);
+  run(count * p.slice_size(),
+      math::InsertSlice2D<V, V, AtomicAdd>{d_data, d_weight, d_slices, d_weights, d_poses.data(),
+                                           geometry<V>(p), {}});
+}
+
+template <class V>
+void line_project(const V* d_volume, int n, const Mat3<double>* poses, index_t count, V* d_out,
+                  math::Interp interp) {
+  if (count <= 0) return;
+  const auto d_poses = upload_poses<V>(poses, count);
+  run(count * n * n, math::LineProject<V, V>{d_volume, d_poses.data(), d_out, n, interp});
+}
+
+template <class V>
+void resample(const V* d_in, V* d_out, int nx, int ny, int nz, index_t count,
+              const Mat3<double>& m, const Vec3<double>& t, math::Interp interp) {
+  if (count <= 0) return;
+  run(count * nx * ny * nz, math::Resample<V, V>{d_in, d_out, nx, ny, nz, m.cast<V>(),
+                                                 {V(t.x), V(t.y), V(t.z)}, interp});
+}
+
+void zero(void* d_ptr, std::size_t bytes) {
+  if (bytes) THON_CUDA_CHECK(cudaMemset(d_ptr, 0, bytes));
+}
+
+#define THON_INSTANTIATE(V)                                                                       \
+  template void extract_slices_3d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
+                                     Complex<V>*, const ops::SliceParams&);                      \
+  template void extract_slices_2d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
+                                     Complex<V>*, const ops::SliceParams&);                      \
+  template void insert_slices_3d<V>(Complex<V>*, V*, const Complex<V>*, const V*,                \
+                                    const Mat3<double>*, index_t, const ops::SliceParams&);      \
+  template void insert_slices_2d<V>(Complex<V>*, V*, const Complex<V>*, const V*,                \
+                                    const Mat3<double>*, index_t, const ops::SliceParams&);      \
+  template void line_project<V>(const V*, int, const Mat3<double>*, index_t, V*, math::Interp);  \
+  template void resample<V>(const V*, V*, int, int, int, index_t, const Mat3<double>&,           \
+                            const Vec3<double>&, math::Interp);
+THON_INSTANTIATE(float)
+THON_INSTANTIATE(double)
+#undef THON_INSTANTIATE
+
+}  // namespace thon::cuda

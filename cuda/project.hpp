@@ -1,0 +1,37 @@
+// Host-callable CUDA entry points of the projector family (no CUDA header here). Array arguments
+// prefixed d_ are device memory; poses are host memory (copied per call). All run on the default
+// stream and return after synchronising. V = float or double. Defined in cuda/project.cu, or as
+// throwing stubs in cuda/no_cuda_project.cpp in a build without CUDA.
+#pragma once
+
+#include "thon/core/complex.hpp"
+#include "thon/core/vec.hpp"
+#include "thon/ops/project.hpp"
+
+namespace thon::cuda {
+
+template <class V>
+void extract_slices_3d(const Complex<V>* d_volume, const Mat3<double>* poses, index_t count,
+                       Complex<V>* d_out, const ops::SliceParams& p);
+template <class V>
+void extract_slices_2d(const Complex<V>* d_image, const Mat3<double>* poses, index_t count,
+                       Complex<V>* d_out, const ops::SliceParams& p);
+/// Scatter with atomicAdd into d_data / d_weight (d_weight and d_weights may be null).
+template <class V>
+void insert_slices_3d(Complex<V>* d_data, V* d_weight, const Complex<V>* d_slices,
+                      const V* d_weights, const Mat3<double>* poses, index_t count,
+                      const ops::SliceParams& p);
+template <class V>
+void insert_slices_2d(Complex<V>* d_data, V* d_weight, const Complex<V>* d_slices,
+                      const V* d_weights, const Mat3<double>* poses, index_t count,
+                      const ops::SliceParams& p);
+template <class V>
+void line_project(const V* d_volume, int n, const Mat3<double>* poses, index_t count, V* d_out,
+                  math::Interp interp);
+template <class V>
+void resample(const V* d_in, V* d_out, int nx, int ny, int nz, index_t count,
+              const Mat3<double>& m, const Vec3<double>& t, math::Interp interp);
+/// Zero-fills n elements of device memory.
+void zero(void* d_ptr, std::size_t bytes);
+
+}  // namespace thon::cuda
