@@ -17,7 +17,7 @@
 
 #include "core/progress.hpp"
 #include "io/atomic_file.hpp"
-#include "io/plot.hpp"
+#include "io/png.hpp"
 #include "thon/core/error.hpp"
 #include "thon/core/parallel.hpp"
 #include "thon/core/units.hpp"
@@ -217,18 +217,17 @@ void write_fsc_table(const std::string& path, const ReconstructReport& r) {
 }
 
 void write_fsc_plot(const std::string& path, const ReconstructReport& r) {
-  io::LinePlot plot;
+  io::PlotOptions opt;
   char title[160];
   std::snprintf(title, sizeof title, "FSC of the half maps: %.2f A masked, %.2f A unmasked at 0.143",
                 r.resolution_masked_A, r.resolution_unmasked_A);
-  plot.title = title;
-  plot.x_label = "resolution (1/A)";
-  plot.y_label = "FSC";
-  plot.x_min = 0;
-  plot.x_max = 0.5 / r.pixel_size_A;
-  plot.y_min = -0.1;
-  plot.y_max = 1.05;
-  plot.h_lines = {0.0, 0.143, 0.5};
+  opt.title = title;
+  opt.x_label = "resolution (1/A)";
+  opt.y_label = "FSC";
+  opt.auto_y = false;
+  opt.y_min = -0.1;
+  opt.y_max = 1.05;
+  opt.horizontal_lines = {0.0, 0.143, 0.5};
   io::PlotSeries un, ma;
   for (std::size_t s = 0; s < r.fsc_unmasked.size(); ++s) {
     const double f = double(s) / (r.box * r.pixel_size_A);
@@ -238,11 +237,8 @@ void write_fsc_plot(const std::string& path, const ReconstructReport& r) {
     ma.y.push_back(s < r.fsc_masked.size() ? r.fsc_masked[s] : 0.0);
   }
   un.label = "unmasked";
-  un.rgb[0] = 40, un.rgb[1] = 90, un.rgb[2] = 200;
   ma.label = "masked";
-  ma.rgb[0] = 210, ma.rgb[1] = 50, ma.rgb[2] = 40;
-  plot.series = {un, ma};
-  io::write_line_plot_png(path, plot);
+  io::write_line_plot_png(path, {un, ma}, opt);
 }
 
 }  // namespace
