@@ -65,7 +65,7 @@ void run(Args& a, CLI::App& app) {
               a.o.apply_ctf ? ", CTF applied" : ", no CTF");
   std::printf("time: potential %.2f s, projector %.2f s, images %.2f s (%.0f images/s), total %.2f s\n", s.potential_s,
               s.projector_s, s.images_s, s.images_s > 0 ? double(s.n_images) / s.images_s : 0.0, s.total_s);
-  std::printf("time per image: slices %.3f ms, image formation %.3f ms, writing %.3f ms\n", 1e3 * s.project_s / s.n_images,
+  std::printf("time per image: slices %.3f ms, image formation %.3f ms, writing %.3f ms (overlapped)\n", 1e3 * s.project_s / s.n_images,
               1e3 * s.form_s / s.n_images, 1e3 * s.write_s / s.n_images);
   for (const auto& path : s.outputs) std::printf("wrote %s\n", path.c_str());
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <memory>
 
 #include "core/progress.hpp"
@@ -390,13 +391,19 @@ SimulateSummary simulate(const SimulateOptions& o) {
   std::vector<Mat3<double>> poses(static_cast<std::size_t>(batch));
   std::vector<ops::ImageParticle> particles(static_cast<std::size_t>(batch));
   Buffer<Complex<float>> slices(batch * nhalf);
-  Buffer<float> images(batch * npix);
+  // Two image buffers: batch k is written to disk by a second thread while batch k+1 is computed.
+  Buffer<float> image_buffers[2] = {Buffer<float>(batch * npix), Buffer<float>(batch * npix)};
 
   t0 = Clock::now();
   {
     io::MrcStackWriter writer(outputs.add(stack_path), b, b, p);
     Progress progress("simulate", n, "images", o.progress);
-    for (std::int64_t first = 0; first < n; first += batch) {
+    double write_s = 0;
+    // Declared after the writers: destroyed first, so an exception waits for the pending write.
+    std::future<void> pending;
+    int k = 0;
+    for (std::int64_t first = 0; first < n; first += batch, k ^= 1) {
+      Buffer<float>& images = image_buffers[k];
       const std::int64_t count = std::min<std::int64_t>(batch, n - first);
       for (std::int64_t i = 0; i < count; ++i) {
         const ParticleRecord& r = records[std::size_t(first + i)];
@@ -413,12 +420,17 @@ SimulateSummary simulate(const SimulateOptions& o) {
       t = Clock::now();
       ops::form_images(o.device, setup, particles.data(), count, slices.data(), images.data());
       summary.form_s += seconds_since(t);
-      t = Clock::now();
-      writer.append(images.data(), count);
-      if (h5) h5->append(images.data(), table.particles.data() + first, count);
-      summary.write_s += seconds_since(t);
+      if (pending.valid()) pending.get();  // the previous batch is on disk (rethrows its error)
+      pending = std::async(std::launch::async, [&writer, &h5, &table, &images, &write_s, first, count] {
+        const auto tw = Clock::now();
+        writer.append(images.data(), count);
+        if (h5) h5->append(images.data(), table.particles.data() + first, count);
+        write_s += seconds_since(tw);
+      });
       progress.advance(count);
     }
+    if (pending.valid()) pending.get();
+    summary.write_s = write_s;
     progress.finish();
     writer.commit();
     if (h5) h5->commit();

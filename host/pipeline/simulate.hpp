@@ -61,7 +61,8 @@ struct SimulateSummary {
   std::int64_t n_atoms = 0;        ///< 0 for map input
   std::vector<std::string> outputs;
   double potential_s = 0, projector_s = 0, images_s = 0, total_s = 0;
-  double project_s = 0, form_s = 0, write_s = 0;  ///< parts of images_s: slices, image formation, disk
+  /// Parts of images_s: slices, image formation, and disk (on a second thread, overlapping the others).
+  double project_s = 0, form_s = 0, write_s = 0;
   int batch = 0;
 };
 
