@@ -3,7 +3,7 @@
 // (madvise(MADV_HUGEPAGE)). Gathers that touch a few cache lines in each of many 4 KiB pages miss
 // the TLB on nearly every pixel; 2 MiB pages cut that by 512. The kernel hands out zeroed pages,
 // so no zeroing pass is needed either. Where huge pages are unavailable it is an ordinary
-// zeroed mapping.
+// zeroed mapping, and so are arrays under 8 MiB.
 #pragma once
 
 #include <sys/mman.h>
@@ -24,6 +24,7 @@ class HugeBuffer {
 
  public:
   static constexpr std::size_t kHugePage = std::size_t(2) << 20;
+  static constexpr std::size_t kHugeMin = std::size_t(8) << 20;  ///< smaller: ordinary pages
 
   HugeBuffer() = default;
   explicit HugeBuffer(index_t n) : n_(n) {
@@ -38,7 +39,10 @@ class HugeBuffer {
     const auto a = (reinterpret_cast<std::uintptr_t>(p) + kHugePage - 1) & ~(kHugePage - 1);
     data_ = reinterpret_cast<T*>(a);
 #ifdef MADV_HUGEPAGE
-    madvise(reinterpret_cast<void*>(a), (bytes + kHugePage - 1) & ~(kHugePage - 1), MADV_HUGEPAGE);
+    // Small tables (2D projectors, small boxes) fit the TLB anyway; a huge page would only cost
+    // RSS and the time to clear 2 MiB.
+    if (bytes >= kHugeMin)
+      madvise(reinterpret_cast<void*>(a), (bytes + kHugePage - 1) & ~(kHugePage - 1), MADV_HUGEPAGE);
 #endif
   }
   HugeBuffer(const HugeBuffer&) = delete;
