@@ -2,12 +2,13 @@
 # thon project vs relion_project on the same map and the same 1000 poses (linear interpolation,
 # padding 2, no CTF): wall time of each, and the ratio. thon runs on the CPU backend with 2 OpenMP
 # threads, RELION as its one (serial) process, as issue 4 asks.
-#   benchmarks/compare_relion_project.sh [build_dir] [box] [n_poses]
+#   benchmarks/compare_relion_project.sh [build_dir] [box] [n_poses] [repeats]
 # Needs: relion_project on PATH, /usr/bin/python3 with numpy and mrcfile (to write the phantom map).
 set -euo pipefail
 build=${1:-build/cpu-release}
 box=${2:-128}
 count=${3:-1000}
+repeats=${4:-3}
 thon=$(realpath "$build/thon")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -31,17 +32,22 @@ PY
 OMP_NUM_THREADS=2 "$thon" project --map map.mrc --n "$count" --seed 1 --quiet --o poses >/dev/null
 
 # Wall time and CPU time (user + sys) of each; CPU time is the fairer number on a shared machine.
-/usr/bin/time -f "%e %U %S" -o relion.time relion_project --i map.mrc --ang poses.star --o relion >relion.log 2>&1
-OMP_NUM_THREADS=2 /usr/bin/time -f "%e %U %S" -o thon.time "$thon" project --map map.mrc \
-  --star poses.star --interp linear --pad 2 --device cpu --quiet --o thon >thon.log
-read -r relion_s relion_u relion_y <relion.time
-read -r thon_s thon_u thon_y <thon.time
-relion_cpu=$(echo "$relion_u + $relion_y" | bc -l)
-thon_cpu=$(echo "$thon_u + $thon_y" | bc -l)
-printf 'box %d, %d poses, linear, pad 2, load average %s\n' "$box" "$count" "$(cut -d' ' -f1 /proc/loadavg)"
-printf 'relion_project (1 process):    wall %7.2f s (%6.0f images/s), CPU %6.2f s\n' "$relion_s" "$(echo "$count / $relion_s" | bc -l)" "$relion_cpu"
-printf 'thon project (cpu, 2 threads): wall %7.2f s (%6.0f images/s), CPU %6.2f s\n' "$thon_s" "$(echo "$count / $thon_s" | bc -l)" "$thon_cpu"
-printf 'speed-up thon / relion: wall %.2fx, CPU time %.2fx\n' "$(echo "$relion_s / $thon_s" | bc -l)" "$(echo "$relion_cpu / $thon_cpu" | bc -l)"
+# The two programs alternate, $repeats times, so both see the same load.
+printf 'box %d, %d poses, linear, pad 2, thon %s\n' "$box" "$count" "$(git -C "$OLDPWD" rev-parse --short HEAD 2>/dev/null || echo '?')"
+for run in $(seq 1 "$repeats"); do
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  /usr/bin/time -f "%e %U %S" -o relion.time relion_project --i map.mrc --ang poses.star --o relion >relion.log 2>&1
+  OMP_NUM_THREADS=2 /usr/bin/time -f "%e %U %S" -o thon.time "$thon" project --map map.mrc \
+    --star poses.star --interp linear --pad 2 --device cpu --quiet --o thon >thon.log
+  read -r relion_s relion_u relion_y <relion.time
+  read -r thon_s thon_u thon_y <thon.time
+  relion_cpu=$(echo "$relion_u + $relion_y" | bc -l)
+  thon_cpu=$(echo "$thon_u + $thon_y" | bc -l)
+  printf 'run %d (load average %s)\n' "$run" "$load"
+  printf '  relion_project (1 process):    wall %7.2f s (%6.0f images/s), CPU %6.2f s\n' "$relion_s" "$(echo "$count / $relion_s" | bc -l)" "$relion_cpu"
+  printf '  thon project (cpu, 2 threads): wall %7.2f s (%6.0f images/s), CPU %6.2f s\n' "$thon_s" "$(echo "$count / $thon_s" | bc -l)" "$thon_cpu"
+  printf '  speed-up thon / relion: wall %.2fx, CPU time %.2fx\n' "$(echo "$relion_s / $thon_s" | bc -l)" "$(echo "$relion_cpu / $thon_cpu" | bc -l)"
+done
 # Agreement, as in tests/peer/relion_project_test.cpp.
 /usr/bin/python3 - <<'PY'
 import numpy as np, mrcfile

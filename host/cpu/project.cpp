@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "cpu/fft.hpp"
@@ -96,8 +97,10 @@ std::mutex& pruned_planner_mutex() {
 /// the centred n box ([0, n - n/2) and [np - n/2, np)): the forward transform computed axis by axis
 /// (x, then y, then z, each a batch of 1D FFTs) skipping the lines that are zero: x only on n^2 of
 /// the np^2 rows, y only on the n planes z that hold data, z everywhere. Exactly the 3D DFT (the
-/// skipped lines transform zeros to zeros); 42% fewer 1D transforms for padding 2. `out` holds
-/// (np/2+1) np^2 values and must be zero on entry.
+/// skipped lines transform zeros to zeros); 42% fewer 1D transforms for padding 2. `in` holds only
+/// those n^2 rows of np values (compact: row (y, z) of the padded array at ((z + n/2) mod n,
+/// (y + n/2) mod n), see PadShiftCompact); `out` holds (np/2+1) np^2 values and must be zero on
+/// entry.
 template <class V>
 void pruned_r2c_3d(V* in, Complex<V>* out, int n, int np) {
   using F = Fftw3<V>;
@@ -122,8 +125,9 @@ void pruned_r2c_3d(V* in, Complex<V>* out, int n, int np) {
 #pragma omp for schedule(static)
     for (int i = 0; i < n; ++i) {
       const index_t z = z_of(i);
-      F::exec_r2c(px_lo, in + z * np * np, o + z * np * h);
-      if (c > 0) F::exec_r2c(px_hi, in + (z * np + hi_first) * np, o + (z * np + hi_first) * h);
+      F::exec_r2c(px_lo, in + index_t(i) * n * np, o + z * np * h);
+      if (c > 0)
+        F::exec_r2c(px_hi, in + (index_t(i) * n + lo_count) * np, o + (z * np + hi_first) * h);
     }
 #pragma omp for schedule(static)
     for (int i = 0; i < n; ++i) F::exec_c2c(py, o + index_t(z_of(i)) * np * h);
@@ -137,6 +141,28 @@ void pruned_r2c_3d(V* in, Complex<V>* out, int n, int np) {
   F::destroy(pz);
 }
 
+/// math::PadShift for ndim 3 into the compact input of pruned_r2c_3d: the n^2 rows of the padded
+/// array that hold data, np values each (one row per call). Same products as PadShift.
+template <class V>
+struct PadShiftCompact {
+  const V* in;
+  V* out;
+  const V* corr;
+  int n, np;
+
+  void operator()(index_t r) const {  // r = z n + y, input row
+    const int z = int(r / n), y = int(r % n), c = n / 2;
+    V* o = out + ((index_t(z) + n - c) % n * n + (y + n - c) % n) * np;
+    const V* a = in + r * n;
+    for (int x = 0; x < n; ++x) {
+      const int d = x - c;
+      V v = a[x] * corr[x] * corr[y];
+      v *= corr[z];
+      o[d < 0 ? d + np : d] = v;
+    }
+  }
+};
+
 }  // namespace
 
 template <class V>
@@ -144,22 +170,125 @@ void prepare_fourier(const V* in, int n, int ndim, int np, const double* corr, C
   const index_t n_in = ndim == 3 ? index_t(n) * n * n : index_t(n) * n;
   const index_t n_pad = ndim == 3 ? index_t(np) * np * np : index_t(np) * np;
   std::vector<V> table(corr, corr + n);
-  Buffer<V> buf(n_pad);  // zeroed, 64-byte aligned for FFTW
-  cpu::parallel_for(n_in, math::PadShift<V>{in, buf.data(), table.data(), n, np, ndim});
   if (ndim == 3) {
-    std::fill(out, out + index_t(np / 2 + 1) * np * np, Complex<V>());
-    pruned_r2c_3d(buf.data(), out, n, np);
+    Buffer<V> rows(index_t(n) * n * np);  // zeroed, 64-byte aligned for FFTW
+    cpu::parallel_for(index_t(n) * n, PadShiftCompact<V>{in, rows.data(), table.data(), n, np});
+    pruned_r2c_3d(rows.data(), out, n, np);
     return;
   }
+  Buffer<V> buf(n_pad);  // zeroed, 64-byte aligned for FFTW
+  cpu::parallel_for(n_in, math::PadShift<V>{in, buf.data(), table.data(), n, np, ndim});
   cpu::fft_r2c(buf.data(), out, Shape{np, np, 1, 1});
 }
+
+namespace {
+
+/// Prefetches the cache lines a gather will read (one prefetch per distinct line, in visit order).
+template <class V>
+struct PrefetchVisit {
+  const Complex<V>* a;
+  const char* last = nullptr;
+  void operator()(index_t i, V, bool) {
+    const char* p = reinterpret_cast<const char*>(a + i);
+    const char* line = reinterpret_cast<const char*>(reinterpret_cast<std::uintptr_t>(p) &
+                                                     ~std::uintptr_t(63));
+    if (line == last) return;
+    last = line;
+    __builtin_prefetch(p, 0, 0);
+  }
+};
+
+/// The CPU's row loop of ExtractSlice3D with the kernel fixed at compile time: pixel kx is
+/// computed by the same functor (math/slice.hpp), and the neighbourhood of pixel kx + kAhead is
+/// prefetched meanwhile. Extraction from a padded volume far larger than the cache is bound by the
+/// latency of those loads; the prefetches overlap them.
+template <math::Interp K, class V>
+struct ExtractRows3D {
+  math::ExtractSlice3D<V, V> f;
+  static constexpr int kAhead = K == math::Interp::cubic ? 4 : 8;
+
+  /// Row iy of slice b into o[0 .. n/2]; with `centre_sign`, pixel (kx, iy) is multiplied by
+  /// (-1)^(kx + iy) (the roll by n/2 of an even box, see CheckerboardSign).
+  void row_into(int b, int iy, Complex<V>* o, bool centre_sign) const {
+    int b2, ky, n_in;
+    f.g.row(index_t(b) * f.g.n + iy, &b2, &ky, &n_in);
+    const Complex<V>* vol = f.volume;
+    for (int kx = 0; kx < std::min(kAhead, n_in); ++kx)
+      f.template visit_k<K>(b, kx, ky, PrefetchVisit<V>{vol});
+    for (int kx = 0; kx < n_in; ++kx) {
+      if (kx + kAhead < n_in) f.template visit_k<K>(b, kx + kAhead, ky, PrefetchVisit<V>{vol});
+      o[kx] = f.template value_k<K>(b, kx, ky);
+    }
+    for (int kx = n_in; kx < f.g.half(); ++kx) o[kx] = Complex<V>();
+    if (centre_sign)
+      for (int kx = (iy + 1) & 1; kx < n_in; kx += 2) o[kx] = -o[kx];
+  }
+  void operator()(index_t r) const {
+    row_into(int(r / f.g.n), int(r % f.g.n), f.out + r * f.g.half(), false);
+  }
+};
+
+}  // namespace
 
 template <class V>
 void extract_slices_3d(const Complex<V>* volume, const Mat3<double>* poses, index_t count,
                        Complex<V>* out, const ops::SliceParams& p) {
   const auto a = cast_poses<V>(poses, count);
-  using F = math::ExtractSlice3D<V, V>;
-  cpu::parallel_for(count * p.box, math::ByRow<F>{F{volume, a.data(), out, geometry<V>(p)}});
+  const math::ExtractSlice3D<V, V> f{volume, a.data(), out, geometry<V>(p)};
+  switch (p.interp) {
+    case math::Interp::nearest:
+      cpu::parallel_for(count * p.box, ExtractRows3D<math::Interp::nearest, V>{f});
+      return;
+    case math::Interp::linear:
+      cpu::parallel_for(count * p.box, ExtractRows3D<math::Interp::linear, V>{f});
+      return;
+    case math::Interp::cubic:
+      cpu::parallel_for(count * p.box, ExtractRows3D<math::Interp::cubic, V>{f});
+      return;
+  }
+}
+
+namespace {
+
+template <math::Interp K, class V>
+void project_images_k(const math::ExtractSlice3D<V, V>& f, index_t count, V* images) {
+  const ExtractRows3D<K, V> rows{f};
+  const int n = f.g.n, h = f.g.half();
+  const Shape one{n, n, 1, 1};
+  // One image at a time per thread: its slice (n (n/2+1) values) stays in the cache from the
+  // extraction to the c2r, which runs on the calling thread (a single-threaded plan). Images are
+  // handed out dynamically: on a shared machine a thread that loses its core for a while would
+  // otherwise hold up the batch (an image is ~0.3 ms at box 128, far above the hand-out cost).
+#pragma omp parallel
+  {
+    Buffer<Complex<V>> slice(index_t(n) * h);
+#pragma omp for schedule(dynamic, 2)
+    for (index_t b = 0; b < count; ++b) {
+      for (int iy = 0; iy < n; ++iy) rows.row_into(int(b), iy, slice.data() + index_t(iy) * h, true);
+      cpu::fft_c2r_destructive(slice.data(), images + b * n * n, one);
+    }
+  }
+}
+
+}  // namespace
+
+template <class V>
+void project_images_3d(const Complex<V>* volume, const Mat3<double>* poses, index_t count,
+                       V* images, const ops::SliceParams& p) {
+  const int n = p.box;
+  if (n % 2 != 0) {  // odd boxes roll in real space: slices first, then the batch transform
+    Buffer<Complex<V>> slices(count * p.slice_size());
+    extract_slices_3d<V>(volume, poses, count, slices.data(), p);
+    centred_fourier_to_images<V>(slices.data(), n, count, images);
+    return;
+  }
+  const auto a = cast_poses<V>(poses, count);
+  const math::ExtractSlice3D<V, V> f{volume, a.data(), nullptr, geometry<V>(p)};
+  switch (p.interp) {
+    case math::Interp::nearest: project_images_k<math::Interp::nearest>(f, count, images); return;
+    case math::Interp::linear: project_images_k<math::Interp::linear>(f, count, images); return;
+    case math::Interp::cubic: project_images_k<math::Interp::cubic>(f, count, images); return;
+  }
 }
 
 template <class V>
@@ -274,6 +403,8 @@ void centred_fourier_to_images(const Complex<V>* in, int n, index_t count, V* im
   template void prepare_fourier<V>(const V*, int, int, int, const double*, Complex<V>*);         \
   template void extract_slices_3d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
                                      Complex<V>*, const ops::SliceParams&);                      \
+  template void project_images_3d<V>(const Complex<V>*, const Mat3<double>*, index_t, V*,       \
+                                     const ops::SliceParams&);                                   \
   template void extract_slices_2d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
                                      Complex<V>*, const ops::SliceParams&);                      \
   template void insert_slices_3d<V>(Complex<V>* const*, V* const*, int, const Complex<V>*,       \

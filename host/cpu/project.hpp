@@ -10,13 +10,19 @@ namespace thon::cpu {
 
 /// Zero-pads an n-box (ndim 2 or 3) to np about the centre, multiplies by the separable gridding
 /// correction corr[n] (ops::gridding_correction_table), moves the centre to index 0 and r2c
-/// transforms: out holds (np/2+1) np^(ndim-1) values.
+/// transforms: out holds (np/2+1) np^(ndim-1) values and must be zero on entry.
 template <class V>
 void prepare_fourier(const V* in, int n, int ndim, int np, const double* corr, Complex<V>* out);
 
 template <class V>
 void extract_slices_3d(const Complex<V>* volume, const Mat3<double>* poses, index_t count,
                        Complex<V>* out, const ops::SliceParams& p);
+/// Real-space projections (count x n x n, origin at n/2) straight from the padded transform:
+/// extract_slices_3d followed by centred_fourier_to_images, fused per image (the slice is
+/// transformed while it is still in the cache, and the centring sign is applied as it is written).
+template <class V>
+void project_images_3d(const Complex<V>* volume, const Mat3<double>* poses, index_t count,
+                       V* images, const ops::SliceParams& p);
 template <class V>
 void extract_slices_2d(const Complex<V>* image, const Mat3<double>* poses, index_t count,
                        Complex<V>* out, const ops::SliceParams& p);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/huge_buffer.hpp"
 #include "cpu/project.hpp"
 #include "cuda/project.hpp"
 #include "reference/project.hpp"
@@ -108,7 +109,7 @@ void check_poses(const Mat3<double>* poses, index_t count) {
 template <class T>
 struct Prepared {
   std::vector<Complex<double>> ref;            // Device::reference
-  std::vector<Complex<T>> host;                // Device::cpu
+  cpu::HugeBuffer<Complex<T>> host;            // Device::cpu (and staging for cuda)
   Buffer<Complex<T>, Memory::device> dev;      // Device::cuda
 
   void prepare(Device device, const T* in, int ndim, const SliceParams& p, bool gridding) {
@@ -122,15 +123,14 @@ struct Prepared {
       ref::prepare_fourier(in_d.data(), n, ndim, np, corr.data(), ref.data());
       return;
     }
-    host.assign(std::size_t(half), Complex<T>());
+    host = cpu::HugeBuffer<Complex<T>>(half);  // zeroed
     cpu::prepare_fourier<T>(in, n, ndim, np, corr.data(), host.data());
     if (device == Device::cuda) {
       Buffer<Complex<T>> staged(half);
       std::copy(host.begin(), host.end(), staged.begin());
       dev = Buffer<Complex<T>, Memory::device>(half);
       dev.copy_from(staged);
-      host.clear();
-      host.shrink_to_fit();
+      host = cpu::HugeBuffer<Complex<T>>();
     }
   }
 
@@ -167,7 +167,7 @@ struct Prepared {
       for (std::size_t i = 0; i < ref.size(); ++i) o[i] = Complex<T>(ref[i]);
       return o;
     }
-    if (device == Device::cpu) return host;
+    if (device == Device::cpu) return std::vector<Complex<T>>(host.begin(), host.end());
     std::vector<Complex<T>> o(static_cast<std::size_t>(half));
     memory::copy(o.data(), Memory::host, dev.data(), Memory::device, dev.bytes());
     return o;
@@ -225,14 +225,30 @@ void FourierProjector<T>::project(const Mat3<double>* poses, index_t count, Comp
 }
 
 template <class T>
+void FourierProjector<T>::project_images(const Mat3<double>* poses, index_t count,
+                                         T* images) const {
+  if (device_ == Device::cpu) {
+    check_poses(poses, count);
+    if (count > 0)
+      cpu::project_images_3d<T>(impl_->prepared.host.data(), poses, count, images, params_);
+    return;
+  }
+  if (count <= 0) {
+    check_poses(poses, count);
+    return;
+  }
+  std::vector<Complex<T>> slices(static_cast<std::size_t>(count * params_.slice_size()));
+  project(poses, count, slices.data());
+  centred_fourier_to_images(device_, slices.data(), params_.box, count, images);
+}
+
+template <class T>
 ImageStack<T> FourierProjector<T>::project_images(const std::vector<Mat3<double>>& poses) const {
   const int n = params_.box;
   const index_t count = index_t(poses.size());
   ImageStack<T> out(n, n, int(count), pixel_size_A_);
   if (count == 0) return out;
-  std::vector<Complex<T>> slices(static_cast<std::size_t>(count * params_.slice_size()));
-  project(poses.data(), count, slices.data());
-  centred_fourier_to_images(device_, slices.data(), n, count, out.data());
+  project_images(poses.data(), count, out.data());
   return out;
 }
 

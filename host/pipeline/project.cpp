@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <future>
 #include <vector>
 
 #include "core/progress.hpp"
@@ -85,17 +86,23 @@ ProjectResult run_project(const ProjectJob& job) {
   {
     io::MrcStackWriter writer(result.mrcs_path, n, n, pixel_size_A);
     Progress progress("project", count, "images", job.progress);
-    std::vector<Complex<float>> slices;
-    std::vector<float> images;
-    for (std::int64_t first = 0; first < count; first += job.batch) {
-      const std::int64_t m = std::min<std::int64_t>(job.batch, count - first);
-      slices.resize(std::size_t(m * projector.params().slice_size()));
-      images.resize(std::size_t(m) * n * n);
-      projector.project(poses.data() + first, m, slices.data());
-      ops::centred_fourier_to_images(job.device, slices.data(), n, m, images.data());
-      writer.append(images.data(), m);
+    // Two image buffers: batch k is written by a background thread while batch k + 1 is
+    // projected into the other buffer (the writer sees one batch at a time, in order).
+    const std::int64_t batch = std::min<std::int64_t>(job.batch, count);
+    std::vector<float> images[2];
+    for (auto& buf : images) buf.resize(std::size_t(batch) * n * n);
+    std::future<void> writing;
+    int which = 0;
+    for (std::int64_t first = 0; first < count; first += batch, which ^= 1) {
+      const std::int64_t m = std::min<std::int64_t>(batch, count - first);
+      projector.project_images(poses.data() + first, m, images[which].data());
+      if (writing.valid()) writing.get();  // rethrows a write error
+      writing = std::async(std::launch::async, [&writer, &images, which, m] {
+        writer.append(images[which].data(), m);
+      });
       progress.advance(m);
     }
+    if (writing.valid()) writing.get();
     progress.finish();
 
     io::ParticleTable table;

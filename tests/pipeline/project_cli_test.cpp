@@ -43,7 +43,9 @@ TEST(ProjectCli, Emd3197RandomPosesReadBack) {
   test::TempDir dir;
   const std::string map = test::data_path("maps/EMD-3197.map");
   std::string out;
-  ASSERT_EQ(test::run_thon("project --map " + map + " --n 12 --seed 5 --quiet --device cpu --o " +
+  // --batch 5: three batches (5, 5, 2), so the background writer sees batches written while the
+  // next one is projected; the comparison below checks they land in order.
+  ASSERT_EQ(test::run_thon("project --map " + map + " --n 12 --seed 5 --batch 5 --quiet --device cpu --o " +
                                dir.file("proj"), &out), 0) << out;
   const io::ParticleTable table = io::read_particles(dir.file("proj.star"));
   ASSERT_EQ(table.particles.size(), 12u);

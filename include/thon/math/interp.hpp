@@ -331,15 +331,27 @@ THON_HD Complex<T> interpolate_fourier_2d(Interp k, const Complex<V>* a, int nx,
   });
   return sum;
 }
-template <class T, class V>
-THON_HD Complex<T> interpolate_fourier_3d(Interp k, const Complex<V>* a, int nx, int ny, int nz,
-                                          T px, T py, T pz, T r_max2) {
+/// The 3D gather with the kernel fixed at compile time (the CPU's row loops call it directly).
+template <Interp K, class T, class V>
+THON_HD Complex<T> interpolate_fourier_3d_k(const Complex<V>* a, int nx, int ny, int nz, T px,
+                                            T py, T pz, T r_max2) {
   Complex<T> sum;
-  visit_fourier_3d(k, px, py, pz, nx, ny, nz, r_max2, [&](index_t i, T w, bool c) {
+  visit_fourier_3d_k<K>(px, py, pz, nx, ny, nz, r_max2, [&](index_t i, T w, bool c) {
     sum.re += w * T(a[i].re);
     sum.im += c ? -w * T(a[i].im) : w * T(a[i].im);
   });
   return sum;
+}
+template <class T, class V>
+THON_HD Complex<T> interpolate_fourier_3d(Interp k, const Complex<V>* a, int nx, int ny, int nz,
+                                          T px, T py, T pz, T r_max2) {
+  switch (k) {
+    case Interp::nearest:
+      return interpolate_fourier_3d_k<Interp::nearest>(a, nx, ny, nz, px, py, pz, r_max2);
+    case Interp::linear:
+      return interpolate_fourier_3d_k<Interp::linear>(a, nx, ny, nz, px, py, pz, r_max2);
+    default: return interpolate_fourier_3d_k<Interp::cubic>(a, nx, ny, nz, px, py, pz, r_max2);
+  }
 }
 
 /// Accumulation policy of a scatter executed by one thread per accumulator: plain +=. The CUDA

@@ -88,6 +88,21 @@ struct ExtractSlice3D {
                                                    p.z, T(1e30));
     return Complex<V>(V(v.re), V(v.im));
   }
+  /// value() with the kernel fixed at compile time (K must equal g.interp).
+  template <Interp K>
+  THON_HD Complex<V> value_k(int b, int kx, int ky) const {
+    const Vec3<T> p = slice_position(poses[b], g.scale, kx, ky);
+    const Complex<T> v = interpolate_fourier_3d_k<K, T>(volume, g.np, g.np, g.np, p.x, p.y, p.z,
+                                                        T(1e30));
+    return Complex<V>(V(v.re), V(v.im));
+  }
+  /// Visits the (index, weight, conj) pairs value(b, kx, ky) reads, without reading them (the CPU
+  /// uses it to prefetch the neighbourhood of a pixel a few pixels ahead).
+  template <Interp K, class Visit>
+  THON_HD void visit_k(int b, int kx, int ky, Visit&& visit) const {
+    const Vec3<T> p = slice_position(poses[b], g.scale, kx, ky);
+    visit_fourier_3d_k<K>(p.x, p.y, p.z, g.np, g.np, g.np, T(1e30), visit);
+  }
   /// One row of one slice (CPU path: no per-pixel index arithmetic, same values).
   THON_HD void row(index_t r) const {
     int b, ky, n_in;

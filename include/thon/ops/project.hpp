@@ -87,6 +87,9 @@ class FourierProjector {
   }
   /// Real-space projections (count x n x n, origin at n/2): project + centred_fourier_to_images.
   ImageStack<T> project_images(const std::vector<Mat3<double>>& poses) const;
+  /// Same into caller memory: images holds count * n * n values (host memory). On the CPU the
+  /// two steps are fused per image (same values up to float rounding).
+  void project_images(const Mat3<double>* poses, index_t count, T* images) const;
 
   const SliceParams& params() const { return params_; }
   Device device() const { return device_; }
