@@ -1,5 +1,6 @@
-// CPU Fourier insertion: FFTW r2c of each batch, then the shared per-sample functors
-// (include/thon/math/reconstruct_insert.hpp) over OpenMP threads.
+// CPU Fourier insertion: FFTW r2c of each batch, the shared per-sample functors and enumerator
+// (include/thon/math/reconstruct_insert.hpp, math/interp.hpp) over OpenMP threads, the scatter as a
+// gather by z slab (see CpuInserter::insert_by_slab).
 #include "cpu/reconstruct.hpp"
 
 #include <omp.h>

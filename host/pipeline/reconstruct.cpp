@@ -127,6 +127,8 @@ class ParticleSource {
       }
       i += run;
     }
+    if (b.n_nonfinite == 0) b.images = std::move(raw);  // every image kept: no copy
+    else b.images.reserve(std::size_t(count - b.n_nonfinite) * npix);
     for (int i = 0; i < count; ++i) {
       if (!ok[std::size_t(i)]) continue;
       const io::Particle& p = t_.particles[std::size_t(first + i)];
@@ -151,6 +153,7 @@ class ParticleSource {
         c.prepare();
         b.ctf.push_back(c);
       }
+      if (b.n_nonfinite == 0) continue;
       const float* src = raw.data() + std::size_t(i) * npix;
       b.images.insert(b.images.end(), src, src + npix);
     }
