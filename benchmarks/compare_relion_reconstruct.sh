@@ -79,14 +79,15 @@ open('proj_%d.star' % n, 'w').write('\n'.join(out) + '\n')
 PYEOF
 }
 
-measure() {  # label, command...; prints "wall_s max_rss_MiB"
+measure() {  # label, command...; prints "wall_s max_rss_MiB user+sys_s"
   local log=$1.time
   shift
   /usr/bin/time -v "$@" > "$log.out" 2> "$log" || { cat "$log" >&2; exit 1; }
   local wall rss
   wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}' | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   rss=$(grep "Maximum resident set size" "$log" | awk '{print int($NF/1024)}')
-  echo "$wall $rss"
+  cpu=$(awk -F: '/User time|System time/ {s += $2} END {printf "%.1f", s}' "$log")
+  echo "$wall $rss $cpu"
 }
 
 fsc_to_truth() {  # map -> "FSC(shell 16) FSC(32) FSC(48) mean FSC to 0.8 Nyquist"
@@ -98,23 +99,23 @@ print('%.4f %.4f %.4f %.4f' % (v[16], v[32], v[48], sum(v[1:52]) / 51))
 PYEOF
 }
 
-echo "| N | program | wall s | peak MiB | FSC to truth at 12 Å / 6 Å / 4 Å | mean FSC to 0.8 Nyquist |"
-echo "|---|---|---|---|---|---|"
+echo "| N | program | wall s | user + sys CPU s | peak MiB | FSC to truth at 12 Å / 6 Å / 4 Å | mean FSC to 0.8 Nyquist |"
+echo "|---|---|---|---|---|---|---|"
 for n in $N_LIST; do
   make_star "$n"
-  read -r tw tm < <(measure thon_$n "$THON" reconstruct --quiet --i proj_$n.star --o thon_$n.mrc)
+  read -r tw tm tc < <(measure thon_$n "$THON" reconstruct --quiet --i proj_$n.star --o thon_$n.mrc)
   read -r f1 f2 f3 fm < <(fsc_to_truth thon_$n.mrc)
-  echo "| $n | thon reconstruct (cpu) | $tw | $tm | $f1 / $f2 / $f3 | $fm |"
-  read -r rw rm < <(measure relion_$n relion_reconstruct --i proj_$n.star --o relion_$n.mrc --ctf --angpix 1.5)
+  echo "| $n | thon reconstruct (cpu) | $tw | $tc | $tm | $f1 / $f2 / $f3 | $fm |"
+  read -r rw rm rc < <(measure relion_$n relion_reconstruct --i proj_$n.star --o relion_$n.mrc --ctf --angpix 1.5)
   read -r f1 f2 f3 fm < <(fsc_to_truth relion_$n.mrc)
-  echo "| $n | relion_reconstruct --ctf | $rw | $rm | $f1 / $f2 / $f3 | $fm |"
+  echo "| $n | relion_reconstruct --ctf | $rw | $rc | $rm | $f1 / $f2 / $f3 | $fm |"
 done
 if [ "$BIG" != "0" ]; then
   make_star "$BIG"
-  read -r tw tm < <(measure thon_$BIG "$THON" reconstruct --quiet --i proj_$BIG.star --o thon_$BIG.mrc)
-  echo "| $BIG (10,000 x 10) | thon reconstruct (cpu) | $tw | $tm | - | - |"
+  read -r tw tm tc < <(measure thon_$BIG "$THON" reconstruct --quiet --i proj_$BIG.star --o thon_$BIG.mrc)
+  echo "| $BIG (10,000 x 10) | thon reconstruct (cpu) | $tw | $tc | $tm | - | - |"
   if [ "${RELION_BIG:-0}" = "1" ]; then
-    read -r rw rm < <(measure relion_$BIG relion_reconstruct --i proj_$BIG.star --o relion_$BIG.mrc --ctf --angpix 1.5)
-    echo "| $BIG (10,000 x 10) | relion_reconstruct --ctf | $rw | $rm | - | - |"
+    read -r rw rm rc < <(measure relion_$BIG relion_reconstruct --i proj_$BIG.star --o relion_$BIG.mrc --ctf --angpix 1.5)
+    echo "| $BIG (10,000 x 10) | relion_reconstruct --ctf | $rw | $rc | $rm | - | - |"
   fi
 fi

@@ -1,11 +1,14 @@
-// CPU Fourier insertion: FFTW r2c of each batch, then the shared per-sample functors
-// (include/thon/math/reconstruct_insert.hpp) over OpenMP threads.
+// CPU Fourier insertion: FFTW r2c of each batch, the shared per-sample functors and enumerator
+// (include/thon/math/reconstruct_insert.hpp, math/interp.hpp) over OpenMP threads, the scatter as a
+// gather by z slab (see CpuInserter::insert_by_slab).
 #include "cpu/reconstruct.hpp"
 
 #include <omp.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -46,6 +49,14 @@ std::vector<float> orientation_rows(const ops::InsertPose* poses, int n,
   return rows;
 }
 
+/// One sample of the slab path: grid position and prepared value (re, im, CTF^2).
+struct SlabSample {
+  float qx, qy, qz, re, im, w;
+};
+constexpr std::size_t kMaxSlabSamples = std::size_t(1) << 22;  ///< sorted at a time (at most 96 MiB)
+constexpr index_t kPrefetchAhead = 8;  ///< samples between a prefetch and its adds
+constexpr int kChunkPlanes = 8;  ///< z planes per task (>= the widest kernel's support, 4)
+
 class CpuInserter final : public ops::FourierInserter {
  public:
   CpuInserter(const ops::ReconstructGeometry& geom, const std::vector<Mat3<double>>& sym,
@@ -58,10 +69,11 @@ class CpuInserter final : public ops::FourierInserter {
                     2 * half_bytes / (1 << 20), " MiB, more than the ", budget / (1 << 20),
                     " MiB allowed (reduce --pad or --maxres)");
     threads_ = omp_get_max_threads();
-    private_ = threads_ == 1 || std::size_t(2 * threads_) * half_bytes <= budget;  // one thread: plain adds
-    g_last_private = private_;
+    // The slab path needs a sorted copy of the samples (at most kMaxSlabSamples at a time) beside
+    // the two accumulators; with less memory, one shared pair is updated with atomic adds.
+    slab_ = 2 * half_bytes + kMaxSlabSamples * sizeof(SlabSample) <= budget;
+    g_last_private = slab_;
     for (int h = 0; h < 2; ++h) acc_[h] = ops::FourierAccumulator(g_);
-    if (private_) priv_.resize(std::size_t(2 * (threads_ - 1)));
   }
 
   void insert(const float* images, const float* ctf, const ops::InsertPose* poses, int n) override {
@@ -94,22 +106,8 @@ class CpuInserter final : public ops::FourierInserter {
     parallel_for(index_t(n) * per, prep);
 
     const int n_orient = int(sym_.size());
-    if (private_) {
-      for (auto& b : priv_)
-        if (b.weight.empty()) b = ops::FourierAccumulator(g_);
-#pragma omp parallel num_threads(threads_)
-      {
-        const int t = omp_get_thread_num();
-        ops::FourierAccumulator& a0 = t > 0 ? priv_[std::size_t(2 * (t - 1))] : acc_[0];
-        ops::FourierAccumulator& a1 = t > 0 ? priv_[std::size_t(2 * (t - 1) + 1)] : acc_[1];
-        math::InsertSample<PlainAdd> ins{g_, prepared_.data(), rows.data(), n_orient, half.data(),
-                                         a0.data.data(), a0.weight.data(), a1.data.data(), a1.weight.data(), {}};
-#pragma omp for schedule(dynamic, 1)
-        for (int io = 0; io < n * n_orient; ++io) {
-          const index_t base = index_t(io) * per;
-          for (index_t p = 0; p < per; ++p) ins(base + p);
-        }
-      }
+    if (slab_) {
+      insert_by_slab(rows.data(), half.data(), n, n_orient);
     } else {
       math::InsertSample<AtomicAdd> ins{g_, prepared_.data(), rows.data(), n_orient, half.data(),
                                         acc_[0].data.data(), acc_[0].weight.data(), acc_[1].data.data(),
@@ -120,15 +118,186 @@ class CpuInserter final : public ops::FourierInserter {
     n_images_[1] += std::count(half.begin(), half.end(), 1);
   }
 
+  // Gather by slab. The samples of the batch (every prepared pixel under every orientation) are
+  // sorted by half-set and by the first z plane their kernel touches (a counting sort, two passes:
+  // histogram, then scatter), and the planes are cut into chunks of kChunkPlanes. One task adds
+  // the samples of one chunk of one half-set; a sample starting in chunk j writes planes of chunk j
+  // and, when its kernel overhangs, of chunk j+1, so the even chunks run first, then the odd ones
+  // (and a last odd-numbered chunk that wraps onto chunk 0 on its own): no two running tasks write
+  // the same plane, so plain adds, no atomics, no per-thread copies. Each task's writes stay in a
+  // few planes (a 396 KB plane per half-set at box 128, pad 2) instead of wandering over the
+  // 100 MB grid, so they hit the cache. Samples whose kernel crosses the x = 0 plane (only the cubic
+  // kernel's, whose conjugate mirrors them to other planes) are added afterwards by one thread.
+  // Every sample is added by math::insert_fourier_3d, as in InsertSample.
+  void insert_by_slab(const float* rows, const int* half, int n, int n_orient) {
+    const index_t per = g_.image_half_size();
+    const int n3 = g_.np();
+    const int s = math::interp_support(g_.kernel);
+    const int n_keys = 2 * n3 + 2;  // (half, first plane), then the mirrored samples of each half
+    const int items = n * n_orient;
+    const int per_block = int(std::max<index_t>(1, index_t(kMaxSlabSamples) / per));
+    const int hx = g_.hx();
+    const math::Interp kernel = g_.kernel;
+    const float* prepared = prepared_.data();
+
+    // Key of the sample at grid position q of an image of half-set h.
+    auto key_of = [&](float qx, float qz, int h) -> std::uint32_t {
+      // The enumerator works at -q for qx < 0 (conjugate); find the planes it will touch.
+      const float sx = qx < 0 ? -qx : qx, sz = qx < 0 ? -qz : qz;
+      float w[4];
+      const int x0 = math::interp_weights_1d(kernel, sx, w);
+      if (x0 < 0 || x0 + s - 1 > (n3 - 1) / 2) return std::uint32_t(2 * n3 + h);
+      int z0 = math::interp_weights_1d(kernel, sz, w) % n3;
+      if (z0 < 0) z0 += n3;
+      return std::uint32_t(h * n3 + z0);
+    };
+    // Calls f(p, kx, ky, v) for the pixels of an image that PrepareSample did not zero (inside
+    // r_max, not the redundant half of the kx = 0 column), v = prepared (re, im, weight).
+    const int rm = g_.r_max_image();
+    auto for_pixels = [&](int img, auto&& f) {
+      const float* base = prepared + 3 * index_t(img) * per;
+      for (int iy = 0; iy < g_.m; ++iy) {
+        const int ky = math::signed_row_frequency(iy, g_.m);
+        if (ky * ky > rm * rm) continue;
+        int kmax = int(std::sqrt(float(rm * rm - ky * ky)));
+        while ((kmax + 1) * (kmax + 1) + ky * ky <= rm * rm) ++kmax;
+        while (kmax * kmax + ky * ky > rm * rm) --kmax;
+        kmax = std::min(kmax, hx - 1);
+        for (int kx = ky < 0 ? 1 : 0; kx <= kmax; ++kx) {
+          const index_t p = index_t(iy) * hx + kx;
+          const float* v = base + 3 * p;
+          if (v[2] == 0.f && v[0] == 0.f && v[1] == 0.f) continue;
+          f(p, kx, ky, v);
+        }
+      }
+    };
+
+    const int threads = threads_;
+    local_.resize(std::size_t(threads));
+    std::vector<index_t> hist(std::size_t(threads) * n_keys);
+    if (keys_.size() < std::size_t(std::min(items, per_block)) * std::size_t(per))
+      keys_.resize(std::size_t(std::min(items, per_block)) * std::size_t(per));
+    for (int b0 = 0; b0 < items; b0 += per_block) {
+      const int b1 = std::min(items, b0 + per_block);
+      std::fill(hist.begin(), hist.end(), 0);
+      auto range = [&](int t, int& lo, int& hi) {
+        lo = b0 + int(index_t(b1 - b0) * t / threads);
+        hi = b0 + int(index_t(b1 - b0) * (t + 1) / threads);
+      };
+#pragma omp parallel num_threads(threads)
+      {
+        const int t = omp_get_thread_num();
+        int lo, hi;
+        range(t, lo, hi);
+        index_t* h = hist.data() + std::size_t(t) * n_keys;
+        for (int io = lo; io < hi; ++io) {
+          const float* r = rows + 6 * index_t(io);
+          const int hf = half[io / n_orient];
+          std::uint32_t* key = keys_.data() + index_t(io - b0) * per;
+          for_pixels(io / n_orient, [&](index_t p, int kx, int ky, const float*) {
+            float qx, qy, qz;
+            math::insert_position(kx, ky, r, qx, qy, qz);
+            const std::uint32_t k = key_of(qx, qz, hf);
+            key[p] = k;
+            ++h[k];
+          });
+        }
+      }
+      // Start of each key, and each thread's offset inside it.
+      std::vector<index_t> start(std::size_t(n_keys) + 1, 0);
+      for (int k = 0; k < n_keys; ++k) {
+        index_t c = start[std::size_t(k)];
+        for (int t = 0; t < threads; ++t) {
+          const index_t cnt = hist[std::size_t(t) * n_keys + k];
+          hist[std::size_t(t) * n_keys + k] = c;
+          c += cnt;
+        }
+        start[std::size_t(k) + 1] = c;
+      }
+      if (sorted_.size() < std::size_t(start.back())) sorted_.resize(std::size_t(start.back()));
+      SlabSample* sorted = sorted_.data();
+#pragma omp parallel num_threads(threads)
+      {
+        const int t = omp_get_thread_num();
+        int lo, hi;
+        range(t, lo, hi);
+        index_t* off = hist.data() + std::size_t(t) * n_keys;
+        for (int io = lo; io < hi; ++io) {
+          const float* r = rows + 6 * index_t(io);
+          const std::uint32_t* key = keys_.data() + index_t(io - b0) * per;
+          for_pixels(io / n_orient, [&](index_t p, int kx, int ky, const float* v) {
+            float qx, qy, qz;
+            math::insert_position(kx, ky, r, qx, qy, qz);
+            sorted[off[key[p]]++] = SlabSample{qx, qy, qz, v[0], v[1], v[2]};
+          });
+        }
+      }
+
+      // Add chunk by chunk: phase 0 the even chunks, phase 1 the odd ones, phase 2 the last chunk
+      // alone when the chunk count is odd (its index is even and it wraps onto chunk 0).
+      // Chunk j holds planes [j n3 / n_chunks, (j + 1) n3 / n_chunks): kChunkPlanes or more each,
+      // so an overhang (support - 1 <= 3 planes) never reaches past the next chunk.
+      const int n_chunks = std::max(1, n3 / kChunkPlanes);
+      auto phase_of = [&](int j) { return (n_chunks % 2 == 1 && j == n_chunks - 1) ? 2 : j % 2; };
+      auto add_range = [&](int h, index_t a, index_t e) {
+        Complex<float>* data = acc_[h].data.data();
+        float* weight = acc_[h].weight.data();
+        for (index_t i = a; i < e; ++i) {
+          // Prefetch the voxels of the sample kPrefetchAhead places on: the adds are bound by the
+          // latency of the accumulator lines, not by arithmetic.
+          if (i + kPrefetchAhead < e) {
+            const SlabSample& f = sorted[i + kPrefetchAhead];
+            math::visit_fourier_3d(kernel, f.qx, f.qy, f.qz, n3, n3, n3, 1e30f, [&](index_t v, float, bool) {
+              __builtin_prefetch(&data[v], 1);
+              __builtin_prefetch(&weight[v], 1);
+            });
+          }
+          const SlabSample& q = sorted[i];
+          math::insert_fourier_3d<float>(kernel, data, weight, n3, n3, n3, q.qx, q.qy, q.qz, 1e30f,
+                                         Complex<float>(q.re, q.im), q.w, PlainAdd{});
+        }
+      };
+      auto row_of = [&](const SlabSample& q) {  // first y row the kernel touches, wrapped
+        float w[4];
+        int y0 = math::interp_weights_1d(kernel, q.qx < 0 ? -q.qy : q.qy, w) % n3;
+        return y0 < 0 ? y0 + n3 : y0;
+      };
+      for (int phase = 0; phase < 3; ++phase) {
+        std::vector<int> tasks;  // h * n_chunks + j
+        for (int h = 0; h < 2; ++h)
+          for (int j = 0; j < n_chunks; ++j)
+            if (phase_of(j) == phase) tasks.push_back(h * n_chunks + j);
+#pragma omp parallel num_threads(threads)
+        {
+          std::vector<SlabSample>& local = local_[std::size_t(omp_get_thread_num())];
+          std::vector<index_t> count(std::size_t(n3) + 1);
+#pragma omp for schedule(dynamic, 1)
+          for (int ti = 0; ti < int(tasks.size()); ++ti) {
+            const int h = tasks[std::size_t(ti)] / n_chunks, j = tasks[std::size_t(ti)] % n_chunks;
+            const int z_lo = j * n3 / n_chunks, z_hi = (j + 1) * n3 / n_chunks;
+            // Plane by plane, the samples re-sorted by their first row (y), so that the adds walk
+            // each plane in order.
+            for (int z = z_lo; z < z_hi; ++z) {
+              const index_t a = start[std::size_t(h * n3 + z)], e = start[std::size_t(h * n3 + z + 1)];
+              std::fill(count.begin(), count.end(), 0);
+              for (index_t i = a; i < e; ++i) ++count[std::size_t(row_of(sorted[i])) + 1];
+              for (int y = 0; y < n3; ++y) count[std::size_t(y) + 1] += count[std::size_t(y)];
+              if (local.size() < std::size_t(e - a)) local.resize(std::size_t(e - a));
+              for (index_t i = a; i < e; ++i) local[std::size_t(count[std::size_t(row_of(sorted[i]))]++)] = sorted[i];
+              std::copy(local.begin(), local.begin() + (e - a), sorted + a);
+              add_range(h, a, e);
+            }
+          }
+        }
+      }
+      // Mirrored samples, one thread.
+      for (int h = 0; h < 2; ++h) add_range(h, start[std::size_t(2 * n3 + h)], start[std::size_t(2 * n3 + h + 1)]);
+    }
+  }
+
   ops::FourierAccumulator accumulator(int h) override {
     THON_CHECK(h == 0 || h == 1, "reconstruct: half-set ", h, " is not 0 or 1");
     THON_CHECK(!acc_[h].weight.empty(), "reconstruct: the sums of half-set ", h, " were already taken");
-    // Sum the per-thread copies into the shared one and hand it over (no second copy in memory).
-    for (std::size_t j = std::size_t(h); j < priv_.size(); j += 2)
-      if (!priv_[j].weight.empty()) {
-        acc_[h] += priv_[j];
-        priv_[j] = ops::FourierAccumulator();
-      }
     ops::FourierAccumulator out = std::move(acc_[h]);
     acc_[h] = ops::FourierAccumulator();
     out.n_images = n_images_[h];
@@ -139,9 +308,11 @@ class CpuInserter final : public ops::FourierInserter {
   math::InsertGeometry g_;
   std::vector<Mat3<double>> sym_;
   int threads_ = 1;
-  bool private_ = false;
+  bool slab_ = false;
   ops::FourierAccumulator acc_[2];
-  std::vector<ops::FourierAccumulator> priv_;
+  std::vector<std::uint32_t> keys_;             ///< sort key of each pixel of a block
+  std::vector<SlabSample> sorted_;              ///< the samples of the batch, sorted by key
+  std::vector<std::vector<SlabSample>> local_;  ///< per thread: one plane's samples, sorted by row
   Buffer<Complex<float>> fft_;
   Buffer<float> prepared_, padded_;
   std::int64_t n_images_[2] = {0, 0};

@@ -8,14 +8,17 @@
 
 namespace thon::cpu {
 
-/// FFTW transforms of the batch, then OpenMP over images: per-thread private accumulators when
-/// (threads x 2 halves) copies fit in max_memory_bytes (0: half of MemAvailable), else one shared
-/// pair updated with atomic adds.
+/// FFTW transforms of the batch, then the gather by slab (each batch's samples sorted by half-set
+/// and z plane; threads own disjoint plane ranges and add without atomics) when the two
+/// accumulators and the sorted samples fit in max_memory_bytes (0: half of MemAvailable), else one
+/// shared pair updated with OpenMP atomic adds.
 std::unique_ptr<ops::FourierInserter> make_fourier_inserter(const ops::ReconstructGeometry& g,
                                                             const std::vector<Mat3<double>>& symmetry,
                                                             std::size_t max_memory_bytes);
 
-/// Whether the last inserter built chose private per-thread accumulators (for tests/benchmarks).
+/// Whether the last inserter built chose the lock-free gather by slab (true) rather than shared
+/// accumulators with atomic adds (for tests/benchmarks; the name is kept from the earlier
+/// per-thread accumulators, which the slab path replaced).
 bool last_inserter_used_private_accumulators();
 
 /// Bytes of host memory currently available (MemAvailable of /proc/meminfo; 4 GiB if unknown).

@@ -45,11 +45,17 @@ struct CtfImages {
   int m;
   double pixel_size_A;
   float* out;
+  int r_max = 1 << 30;  ///< pixels with kx^2 + ky^2 > r_max^2 (bins of m) are not inserted: 0
   THON_HD void operator()(index_t i) const {
     const int hx = m / 2 + 1;
     const index_t per = index_t(m) * hx;
     const index_t img = i / per, p = i - img * per;
     const int iy = int(p / hx), ix = int(p - index_t(iy) * hx);
+    const int fy = iy < m - m / 2 ? iy : iy - m;
+    if (ix * ix + fy * fy > r_max * r_max) {
+      out[i] = 0.f;
+      return;
+    }
     float kx, ky;  // float: chi < 1e3 rad here, float rounding < 1e-4 rad
     math::half_complex_frequency(ix, iy, m, m, float(pixel_size_A), &kx, &ky);
     out[i] = math::ctf_value(params[img], kx, ky);
@@ -121,6 +127,8 @@ class ParticleSource {
       }
       i += run;
     }
+    if (b.n_nonfinite == 0) b.images = std::move(raw);  // every image kept: no copy
+    else b.images.reserve(std::size_t(count - b.n_nonfinite) * npix);
     for (int i = 0; i < count; ++i) {
       if (!ok[std::size_t(i)]) continue;
       const io::Particle& p = t_.particles[std::size_t(first + i)];
@@ -145,6 +153,7 @@ class ParticleSource {
         c.prepare();
         b.ctf.push_back(c);
       }
+      if (b.n_nonfinite == 0) continue;
       const float* src = raw.data() + std::size_t(i) * npix;
       b.images.insert(b.images.end(), src, src + npix);
     }
@@ -367,7 +376,7 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
       const float* ctf = nullptr;
       if (use_ctf) {
         ctf_images.resize(std::size_t(k) * std::size_t(per));
-        cpu::parallel_for(index_t(k) * per, CtfImages{b.ctf.data(), ig.m, pixel_A, ctf_images.data()});
+        cpu::parallel_for(index_t(k) * per, CtfImages{b.ctf.data(), ig.m, pixel_A, ctf_images.data(), ig.r_max_image()});
         ctf = ctf_images.data();
       }
       inserter->insert(b.images.data(), ctf, b.poses.data(), k);

@@ -84,6 +84,14 @@ inline void centring_phase_tables(const InsertGeometry& g, float ox, float oy, C
   for (int iy = 0; iy < g.m; ++iy) phase_y[iy] = centring_phase<float>(0, signed_row_frequency(iy, g.m), g.m, 0.f, oy);
 }
 
+/// Grid position q = kx * rows[0..2] + ky * rows[3..5] of image pixel (kx, ky) under one
+/// orientation (rows as in InsertSample).
+THON_HD void insert_position(int kx, int ky, const float* r, float& qx, float& qy, float& qz) {
+  qx = kx * r[0] + ky * r[3];
+  qy = kx * r[1] + ky * r[4];
+  qz = kx * r[2] + ky * r[5];
+}
+
 /// Inserts one prepared pixel of one image under one orientation. `rows` holds, per (image,
 /// orientation), the 6 floats sample_scale * (A row 0, A row 1): the sample (kx, ky) lands at
 /// q = kx * rows[0..2] + ky * rows[3..5] (= scale * A^T (kx, ky, 0), grid voxels) and is scattered
@@ -117,7 +125,8 @@ struct InsertSample {
     const bool h0 = half[img] == 0;
     Complex<float>* data = h0 ? data0 : data1;
     float* weight = h0 ? weight0 : weight1;
-    const float qx = kx * r[0] + ky * r[3], qy = kx * r[1] + ky * r[4], qz = kx * r[2] + ky * r[5];
+    float qx, qy, qz;
+    insert_position(kx, ky, r, qx, qy, qz);
     insert_fourier_3d<float>(g.kernel, data, weight, n3, n3, n3, qx, qy, qz, 1e30f, Complex<float>(v[0], v[1]),
                              v[2], add);
   }
