@@ -461,6 +461,10 @@ void write_particles(const std::string& path, const ParticleTable& table) {
 // Spool format: per particle, the text of every candidate column (all three optional CTF columns
 // included), each followed by '\0'. STAR values never hold '\0' (the format is line-based text).
 
+/// Bytes buffered per step of the spool (writing and reading back) and of the output: small, so the
+/// writer's memory stays well under a MiB whatever the number of rows.
+constexpr std::size_t kSpoolStep = std::size_t(1) << 18;
+
 struct ParticleStarWriter::Impl {
   std::string path, spool_path;
   std::vector<OpticsGroup> optics;
@@ -522,7 +526,7 @@ void ParticleStarWriter::append(const Particle* particles, std::int64_t count) {
       m.buffer.append(t.data(), t.size());
       m.buffer.push_back('\0');
     }
-    if (m.buffer.size() > (1u << 20)) m.flush();
+    if (m.buffer.size() > kSpoolStep) m.flush();
   }
   m.flush();
   m.n += count;
@@ -564,7 +568,7 @@ void ParticleStarWriter::finish() {
   std::string in;
   std::vector<std::string_view> cells(m.fields.size());
   std::int64_t rows = 0;
-  std::vector<char> chunk(std::size_t(1) << 20);
+  std::vector<char> chunk(kSpoolStep);
   std::size_t pos = 0;
   for (;;) {
     const std::size_t got = std::fread(chunk.data(), 1, chunk.size(), m.spool);
@@ -590,7 +594,7 @@ void ParticleStarWriter::finish() {
         }
       out += '\n';
     }
-    if (out.size() > (1u << 22)) write(out);
+    if (out.size() > kSpoolStep) write(out);
     if (got < chunk.size()) break;
   }
   const bool read_ok = !std::ferror(m.spool) && pos == in.size() && rows == m.n;

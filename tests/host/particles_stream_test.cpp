@@ -119,8 +119,8 @@ TEST(ParticleStarWriter, SameBytesAsWriteParticles) {
   }
 }
 
-// Enough rows (~50 bytes x 15 cells each) for the spool to be written and read back in several
-// 1 MiB pieces, so rows straddle the read boundaries.
+// Enough rows (~100 bytes each in the spool) for it to be written and read back in many 256 KiB
+// pieces, so rows straddle the read boundaries.
 TEST(ParticleStarWriter, LargeTableSameBytesAndValues) {
   TempDir dir;
   const ParticleTable t = generated_table(30000, cases()[0].columns, true, true, true, 11);
