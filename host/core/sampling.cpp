@@ -26,16 +26,21 @@ EulerAnglesD to_euler(const QuaternionD& q) { return math::quaternion_to_euler(q
 
 }  // namespace
 
+QuaternionD RandomRotationStream::next_quaternion() {
+  const double u1 = uniform01(rng_), u2 = uniform01(rng_), u3 = uniform01(rng_);
+  const double a = std::sqrt(1.0 - u1), b = std::sqrt(u1);
+  ++drawn_;
+  return {a * std::sin(2 * kPi * u2), a * std::cos(2 * kPi * u2), b * std::sin(2 * kPi * u3),
+          b * std::cos(2 * kPi * u3)};
+}
+
+EulerAnglesD RandomRotationStream::next() { return to_euler(next_quaternion()); }
+
 std::vector<QuaternionD> random_quaternions(std::int64_t n, std::uint64_t seed) {
   THON_CHECK(n >= 0, "random_quaternions: negative count ", n);
-  std::mt19937_64 rng(seed);
+  RandomRotationStream stream(seed);
   std::vector<QuaternionD> out(static_cast<std::size_t>(n));
-  for (auto& q : out) {
-    const double u1 = uniform01(rng), u2 = uniform01(rng), u3 = uniform01(rng);
-    const double a = std::sqrt(1.0 - u1), b = std::sqrt(u1);
-    q = {a * std::sin(2 * kPi * u2), a * std::cos(2 * kPi * u2), b * std::sin(2 * kPi * u3),
-         b * std::cos(2 * kPi * u3)};
-  }
+  for (auto& q : out) q = stream.next_quaternion();
   return out;
 }
 

@@ -197,7 +197,12 @@ Handle create_column(hid_t group, const std::string& name, hid_t type, std::int6
     check(H5Pset_shuffle(dcpl), path, "shuffle filter");
     check(H5Pset_deflate(dcpl, unsigned(deflate)), path, "deflate filter");
   }
-  return checked(H5Dcreate2(group, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, path,
+  // Appends fill one chunk after another: a cache of two chunks is enough (HDF5's default, 1 MiB
+  // per dataset, would keep ~30 finished chunks of every column, growing with the row count).
+  Handle dapl = checked(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, path, "dataset access properties");
+  const std::size_t chunk_bytes = std::size_t(chunks[0]) * H5Tget_size(type);
+  check(H5Pset_chunk_cache(dapl, 101, 2 * chunk_bytes, 1.0), path, "column chunk cache");
+  return checked(H5Dcreate2(group, name.c_str(), type, space, H5P_DEFAULT, dcpl, dapl), H5Dclose, path,
                  "create dataset " + name);
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <tuple>
 
+#include "io/star_text.hpp"
 #include "thon/core/error.hpp"
 #include "thon/io/mrc.hpp"
 
@@ -220,11 +221,13 @@ ParticleTable read_table(StarFile star, const std::string& directory) {
 }
 
 // --- Writing -------------------------------------------------------------------------------------
+// write_particles (a whole table, optionally with its source STAR file) and ParticleStarWriter
+// (new rows streamed) share everything below: the column plans, the text of every cell, and the
+// STAR text itself (io/star_text.hpp).
 
-/// Writes `value` into (row, col), keeping the source text when it reads as the same number, so
-/// a read-write round trip is byte-identical per value.
-void put_number(StarBlock& out, std::int64_t row, int col, double value, const StarBlock* src,
-                std::int64_t src_row, int src_col) {
+/// Text of `value` for a cell: the source text when it reads as the same number (so a read-write
+/// round trip is byte-identical per value), else the shortest round-trip form. `buf`: 32 chars.
+std::string_view number_cell(double value, const StarBlock* src, std::int64_t src_row, int src_col, char* buf) {
   if (src && src_row >= 0 && src_col >= 0) {
     const std::string_view t = src->text(src_row, src_col);
     const char* b = t.data();
@@ -232,12 +235,9 @@ void put_number(StarBlock& out, std::int64_t row, int col, double value, const S
     if (b != e && *b == '+') ++b;
     double v = 0;
     const auto r = std::from_chars(b, e, v);
-    if (r.ec == std::errc() && r.ptr == e && v == value) {
-      out.set_text(row, col, t);
-      return;
-    }
+    if (r.ec == std::errc() && r.ptr == e && v == value) return t;
   }
-  out.set_number(row, col, value);
+  return star_text::format_number(value, buf);
 }
 
 /// Column plan of an output block: the source's columns in their order (minus `drop`), then the
@@ -283,6 +283,118 @@ StarBlock make_block(const std::string& name, const Plan& plan, std::int64_t n_r
   return b;
 }
 
+void check_optics(const std::string& path, const std::vector<OpticsGroup>& optics) {
+  THON_CHECK(!optics.empty(), path, ": cannot write particles without an optics group");
+  for (const auto& g : optics)
+    THON_CHECK(g.pixel_size_A > 0 && std::isfinite(g.pixel_size_A), path, ": optics group ", g.number,
+               " has no valid pixel size (", g.pixel_size_A, ")");
+}
+
+void check_particle(const std::string& path, const Particle& p, const std::vector<OpticsGroup>& optics) {
+  THON_CHECK(!p.image_name.empty(), path, ": a particle has an empty image name");
+  bool found = false;
+  for (const auto& g : optics) found |= g.number == p.optics_group;
+  if (!found)
+    fail(ErrorCode::invalid_argument, "particle ", p.image_name, ": optics group ", p.optics_group,
+         " is not in the optics table");
+}
+
+/// data_optics: the known columns (after the source's, whose unknown columns are copied when every
+/// group has a source row).
+StarBlock optics_block(const std::vector<OpticsGroup>& optics, const StarBlock* src_o) {
+  const std::vector<std::string> known = {"rlnOpticsGroup", "rlnOpticsGroupName", "rlnAmplitudeContrast",
+                                          "rlnSphericalAberration", "rlnVoltage", "rlnImagePixelSize",
+                                          "rlnImageSize", "rlnImageDimensionality"};
+  bool copy = src_o != nullptr;
+  for (const auto& g : optics) copy &= g.source_row >= 0 && g.source_row < src_o->n_rows();
+  const Plan plan = make_plan(src_o, known, {}, copy);
+  StarBlock b = make_block("optics", plan, std::int64_t(optics.size()));
+  char buf[32];
+  for (const auto& g : optics) {
+    const std::int64_t r = b.add_row();
+    for (std::size_t c = 0; c < plan.columns.size(); ++c) {
+      const int col = int(c), sc = plan.src_col[c];
+      const std::int64_t sr = copy ? g.source_row : -1;
+      switch (plan.known[c]) {
+        case -1: b.set_text(r, col, src_o->text(sr, sc)); break;
+        case 0: b.set_integer(r, col, g.number); break;
+        case 1: b.set_text(r, col, g.name.empty() ? "opticsGroup" + std::to_string(g.number) : g.name); break;
+        case 2: b.set_text(r, col, number_cell(g.amplitude_contrast, src_o, sr, sc, buf)); break;
+        case 3: b.set_text(r, col, number_cell(g.cs_mm, src_o, sr, sc, buf)); break;
+        case 4: b.set_text(r, col, number_cell(g.voltage_kV, src_o, sr, sc, buf)); break;
+        case 5: b.set_text(r, col, number_cell(g.pixel_size_A, src_o, sr, sc, buf)); break;
+        case 6: b.set_integer(r, col, g.image_size); break;
+        case 7: b.set_integer(r, col, g.image_dimensionality); break;
+      }
+    }
+  }
+  return b;
+}
+
+enum Field { f_name, f_og, f_rot, f_tilt, f_psi, f_ox, f_oy, f_du, f_dv, f_da, f_ps, f_bf, f_sf, f_rs, f_cl };
+
+/// The optional CTF columns: written when the source had them or some value is not the default.
+struct OptionalCtf {
+  bool phase_shift = false, bfactor = false, scale = false;
+  void see(const Particle& p) {
+    phase_shift |= p.phase_shift_deg != 0;
+    bfactor |= p.ctf_bfactor_A2 != 0;
+    scale |= p.ctf_scale != 1;
+  }
+};
+
+/// The columns thon models in data_particles, in the order a new file has them, with their fields.
+void particle_known_columns(const ParticleColumns& pr, const OptionalCtf& opt, std::vector<std::string>& names,
+                            std::vector<int>& fields) {
+  names = {"rlnImageName", "rlnOpticsGroup"};
+  fields = {f_name, f_og};
+  auto add = [&](const char* name, int f) {
+    names.emplace_back(name);
+    fields.push_back(f);
+  };
+  if (pr.angles) {
+    add("rlnAngleRot", f_rot);
+    add("rlnAngleTilt", f_tilt);
+    add("rlnAnglePsi", f_psi);
+  }
+  if (pr.origins) {
+    add("rlnOriginXAngst", f_ox);
+    add("rlnOriginYAngst", f_oy);
+  }
+  if (pr.ctf) {
+    add("rlnDefocusU", f_du);
+    add("rlnDefocusV", f_dv);
+    add("rlnDefocusAngle", f_da);
+    if (opt.phase_shift) add("rlnPhaseShift", f_ps);
+    if (opt.bfactor) add("rlnCtfBfactor", f_bf);
+    if (opt.scale) add("rlnCtfScalefactor", f_sf);
+  }
+  if (pr.random_subset) add("rlnRandomSubset", f_rs);
+  if (pr.class_number) add("rlnClassNumber", f_cl);
+}
+
+/// Text of `field` of `p` (numbers keep the source text (src, sr, sc) when equal). `buf`: 32 chars.
+std::string_view particle_cell(int field, const Particle& p, const StarBlock* src, std::int64_t sr, int sc, char* buf) {
+  switch (field) {
+    case f_name: return p.image_name;
+    case f_og: return star_text::format_integer(p.optics_group, buf);
+    case f_rot: return number_cell(p.rot_deg, src, sr, sc, buf);
+    case f_tilt: return number_cell(p.tilt_deg, src, sr, sc, buf);
+    case f_psi: return number_cell(p.psi_deg, src, sr, sc, buf);
+    case f_ox: return number_cell(p.origin_x_A, src, sr, sc, buf);
+    case f_oy: return number_cell(p.origin_y_A, src, sr, sc, buf);
+    case f_du: return number_cell(p.defocus_u_A, src, sr, sc, buf);
+    case f_dv: return number_cell(p.defocus_v_A, src, sr, sc, buf);
+    case f_da: return number_cell(p.defocus_angle_deg, src, sr, sc, buf);
+    case f_ps: return number_cell(p.phase_shift_deg, src, sr, sc, buf);
+    case f_bf: return number_cell(p.ctf_bfactor_A2, src, sr, sc, buf);
+    case f_sf: return number_cell(p.ctf_scale, src, sr, sc, buf);
+    case f_rs: return star_text::format_integer(p.random_subset, buf);
+    case f_cl: return star_text::format_integer(p.class_number, buf);
+  }
+  return {};
+}
+
 }  // namespace
 
 ParticleTable read_particles(const std::string& path) {
@@ -295,14 +407,8 @@ ParticleTable parse_particles(std::string_view text, const std::string& source_n
 }
 
 void write_particles(const std::string& path, const ParticleTable& table) {
-  THON_CHECK(!table.optics.empty(), path, ": cannot write particles without an optics group");
-  for (const auto& g : table.optics)
-    THON_CHECK(g.pixel_size_A > 0 && std::isfinite(g.pixel_size_A), path, ": optics group ", g.number,
-               " has no valid pixel size (", g.pixel_size_A, ")");
-  for (const auto& p : table.particles) {
-    THON_CHECK(!p.image_name.empty(), path, ": a particle has an empty image name");
-    (void)table.optics_of(p);  // throws for an unknown group
-  }
+  check_optics(path, table.optics);
+  for (const auto& p : table.particles) check_particle(path, p, table.optics);
   const StarBlock* src_o = table.star.find("optics");
   const StarBlock* src_p = src_o ? table.star.find("particles") : nullptr;
   if (!src_o) {  // a RELION 3.0 source: its particle loop
@@ -314,114 +420,194 @@ void write_particles(const std::string& path, const ParticleTable& table) {
   }
 
   StarFile out;
-  // --- data_optics ---
-  {
-    const std::vector<std::string> known = {"rlnOpticsGroup", "rlnOpticsGroupName", "rlnAmplitudeContrast",
-                                            "rlnSphericalAberration", "rlnVoltage", "rlnImagePixelSize",
-                                            "rlnImageSize", "rlnImageDimensionality"};
-    bool copy = src_o != nullptr;
-    for (const auto& g : table.optics) copy &= g.source_row >= 0 && g.source_row < src_o->n_rows();
-    const Plan plan = make_plan(src_o, known, {}, copy);
-    StarBlock& b = out.add_block(make_block("optics", plan, std::int64_t(table.optics.size())));
-    for (const auto& g : table.optics) {
-      const std::int64_t r = b.add_row();
-      for (std::size_t c = 0; c < plan.columns.size(); ++c) {
-        const int col = int(c), sc = plan.src_col[c];
-        const std::int64_t sr = copy ? g.source_row : -1;
-        switch (plan.known[c]) {
-          case -1: b.set_text(r, col, src_o->text(sr, sc)); break;
-          case 0: b.set_integer(r, col, g.number); break;
-          case 1: b.set_text(r, col, g.name.empty() ? "opticsGroup" + std::to_string(g.number) : g.name); break;
-          case 2: put_number(b, r, col, g.amplitude_contrast, src_o, sr, sc); break;
-          case 3: put_number(b, r, col, g.cs_mm, src_o, sr, sc); break;
-          case 4: put_number(b, r, col, g.voltage_kV, src_o, sr, sc); break;
-          case 5: put_number(b, r, col, g.pixel_size_A, src_o, sr, sc); break;
-          case 6: b.set_integer(r, col, g.image_size); break;
-          case 7: b.set_integer(r, col, g.image_dimensionality); break;
-        }
-      }
-    }
-  }
+  out.add_block(optics_block(table.optics, src_o));
   // --- data_particles ---
-  {
-    const ParticleColumns& pr = table.present;
-    std::vector<std::string> known = {"rlnImageName", "rlnOpticsGroup"};
-    enum Field { f_name, f_og, f_rot, f_tilt, f_psi, f_ox, f_oy, f_du, f_dv, f_da, f_ps, f_bf, f_sf, f_rs, f_cl };
-    std::vector<int> field = {f_name, f_og};
-    auto add = [&](const char* name, int f) {
-      known.emplace_back(name);
-      field.push_back(f);
-    };
-    if (pr.angles) {
-      add("rlnAngleRot", f_rot);
-      add("rlnAngleTilt", f_tilt);
-      add("rlnAnglePsi", f_psi);
-    }
-    if (pr.origins) {
-      add("rlnOriginXAngst", f_ox);
-      add("rlnOriginYAngst", f_oy);
-    }
-    if (pr.ctf) {
-      add("rlnDefocusU", f_du);
-      add("rlnDefocusV", f_dv);
-      add("rlnDefocusAngle", f_da);
-      // Optional CTF terms: written when the source had them or a value is not the default.
-      bool ps = src_p && src_p->has_column("rlnPhaseShift"), bf = src_p && src_p->has_column("rlnCtfBfactor"),
-           sf = src_p && src_p->has_column("rlnCtfScalefactor");
-      for (const auto& p : table.particles) {
-        ps |= p.phase_shift_deg != 0;
-        bf |= p.ctf_bfactor_A2 != 0;
-        sf |= p.ctf_scale != 1;
-      }
-      if (ps) add("rlnPhaseShift", f_ps);
-      if (bf) add("rlnCtfBfactor", f_bf);
-      if (sf) add("rlnCtfScalefactor", f_sf);
-    }
-    if (pr.random_subset) add("rlnRandomSubset", f_rs);
-    if (pr.class_number) add("rlnClassNumber", f_cl);
-    // Optics columns of a 3.0 file move to data_optics; pixel origins become origins in Å.
-    std::vector<std::string> drop;
-    if (!src_o)
-      drop = {"rlnVoltage", "rlnSphericalAberration", "rlnAmplitudeContrast", "rlnMagnification",
-              "rlnDetectorPixelSize", "rlnImagePixelSize"};
-    if (pr.origins) {
-      drop.emplace_back("rlnOriginX");
-      drop.emplace_back("rlnOriginY");
-    }
-    bool copy = src_p != nullptr;
-    for (const auto& p : table.particles) copy &= p.source_row >= 0 && p.source_row < (src_p ? src_p->n_rows() : 0);
-    const Plan plan = make_plan(src_p, known, drop, copy);
-    StarBlock& b = out.add_block(make_block("particles", plan, std::int64_t(table.particles.size())));
-    for (const auto& p : table.particles) {
-      const std::int64_t r = b.add_row();
-      const std::int64_t sr = copy ? p.source_row : -1;
-      for (std::size_t c = 0; c < plan.columns.size(); ++c) {
-        const int col = int(c), sc = plan.src_col[c];
-        if (plan.known[c] < 0) {
-          b.set_text(r, col, src_p->text(sr, sc));
-          continue;
-        }
-        switch (field[std::size_t(plan.known[c])]) {
-          case f_name: b.set_text(r, col, p.image_name); break;
-          case f_og: b.set_integer(r, col, p.optics_group); break;
-          case f_rot: put_number(b, r, col, p.rot_deg, src_p, sr, sc); break;
-          case f_tilt: put_number(b, r, col, p.tilt_deg, src_p, sr, sc); break;
-          case f_psi: put_number(b, r, col, p.psi_deg, src_p, sr, sc); break;
-          case f_ox: put_number(b, r, col, p.origin_x_A, src_p, sr, sc); break;
-          case f_oy: put_number(b, r, col, p.origin_y_A, src_p, sr, sc); break;
-          case f_du: put_number(b, r, col, p.defocus_u_A, src_p, sr, sc); break;
-          case f_dv: put_number(b, r, col, p.defocus_v_A, src_p, sr, sc); break;
-          case f_da: put_number(b, r, col, p.defocus_angle_deg, src_p, sr, sc); break;
-          case f_ps: put_number(b, r, col, p.phase_shift_deg, src_p, sr, sc); break;
-          case f_bf: put_number(b, r, col, p.ctf_bfactor_A2, src_p, sr, sc); break;
-          case f_sf: put_number(b, r, col, p.ctf_scale, src_p, sr, sc); break;
-          case f_rs: b.set_integer(r, col, p.random_subset); break;
-          case f_cl: b.set_integer(r, col, p.class_number); break;
-        }
-      }
+  const ParticleColumns& pr = table.present;
+  OptionalCtf opt;
+  opt.phase_shift = src_p && src_p->has_column("rlnPhaseShift");
+  opt.bfactor = src_p && src_p->has_column("rlnCtfBfactor");
+  opt.scale = src_p && src_p->has_column("rlnCtfScalefactor");
+  for (const auto& p : table.particles) opt.see(p);
+  std::vector<std::string> known;
+  std::vector<int> field;
+  particle_known_columns(pr, opt, known, field);
+  // Optics columns of a 3.0 file move to data_optics; pixel origins become origins in Å.
+  std::vector<std::string> drop;
+  if (!src_o)
+    drop = {"rlnVoltage", "rlnSphericalAberration", "rlnAmplitudeContrast", "rlnMagnification",
+            "rlnDetectorPixelSize", "rlnImagePixelSize"};
+  if (pr.origins) {
+    drop.emplace_back("rlnOriginX");
+    drop.emplace_back("rlnOriginY");
+  }
+  bool copy = src_p != nullptr;
+  for (const auto& p : table.particles) copy &= p.source_row >= 0 && p.source_row < (src_p ? src_p->n_rows() : 0);
+  const Plan plan = make_plan(src_p, known, drop, copy);
+  StarBlock& b = out.add_block(make_block("particles", plan, std::int64_t(table.particles.size())));
+  char buf[32];
+  for (const auto& p : table.particles) {
+    const std::int64_t r = b.add_row();
+    const std::int64_t sr = copy ? p.source_row : -1;
+    for (std::size_t c = 0; c < plan.columns.size(); ++c) {
+      const int col = int(c), sc = plan.src_col[c];
+      b.set_text(r, col, plan.known[c] < 0 ? src_p->text(sr, sc)
+                                           : particle_cell(field[std::size_t(plan.known[c])], p, src_p, sr, sc, buf));
     }
   }
   out.write(path);
+}
+
+// --- ParticleStarWriter --------------------------------------------------------------------------
+// Spool format: per particle, the text of every candidate column (all three optional CTF columns
+// included), each followed by '\0'. STAR values never hold '\0' (the format is line-based text).
+
+/// Bytes buffered per step of the spool (writing and reading back) and of the output: small, so the
+/// writer's memory stays well under a MiB whatever the number of rows.
+constexpr std::size_t kSpoolStep = std::size_t(1) << 18;
+
+struct ParticleStarWriter::Impl {
+  std::string path, spool_path;
+  std::vector<OpticsGroup> optics;
+  ParticleColumns columns;
+  std::vector<std::string> names;  // candidate columns
+  std::vector<int> fields;
+  std::vector<std::size_t> widths;
+  OptionalCtf used;
+  std::FILE* spool = nullptr;
+  std::string buffer;
+  std::int64_t n = 0;
+  bool finished = false;
+
+  ~Impl() {
+    if (spool) std::fclose(spool);
+    std::error_code ec;
+    fs::remove(spool_path, ec);
+  }
+
+  void flush() {
+    if (!buffer.empty() && std::fwrite(buffer.data(), 1, buffer.size(), spool) != buffer.size())
+      fail(ErrorCode::io, spool_path, ": write error (disk full?): ", std::strerror(errno));
+    buffer.clear();
+  }
+};
+
+ParticleStarWriter::ParticleStarWriter(const std::string& path, const std::vector<OpticsGroup>& optics,
+                                       const ParticleColumns& columns)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  THON_CHECK_CODE(!path.empty(), io, "ParticleStarWriter: empty output path");
+  check_optics(path, optics);
+  m.path = path;
+  m.spool_path = path + ".rows";
+  m.optics = optics;
+  m.columns = columns;
+  OptionalCtf all;
+  all.phase_shift = all.bfactor = all.scale = true;
+  particle_known_columns(columns, all, m.names, m.fields);
+  m.widths.assign(m.names.size(), 0);
+  m.spool = std::fopen(m.spool_path.c_str(), "w+b");
+  if (!m.spool) fail(ErrorCode::io, m.spool_path, ": cannot create: ", std::strerror(errno));
+}
+
+ParticleStarWriter::~ParticleStarWriter() = default;
+
+void ParticleStarWriter::append(const Particle* particles, std::int64_t count) {
+  Impl& m = *impl_;
+  THON_CHECK(!m.finished, m.path, ": append after finish");
+  THON_CHECK(count >= 0 && (particles || count == 0), m.path, ": bad particle batch");
+  for (std::int64_t i = 0; i < count; ++i) check_particle(m.path, particles[i], m.optics);  // all or none
+  char buf[32];
+  for (std::int64_t i = 0; i < count; ++i) {
+    const Particle& p = particles[i];
+    m.used.see(p);
+    for (std::size_t c = 0; c < m.fields.size(); ++c) {
+      const std::string_view t = particle_cell(m.fields[c], p, nullptr, -1, -1, buf);
+      m.widths[c] = std::max(m.widths[c], star_text::written_width(t));
+      m.buffer.append(t.data(), t.size());
+      m.buffer.push_back('\0');
+    }
+    if (m.buffer.size() > kSpoolStep) m.flush();
+  }
+  m.flush();
+  m.n += count;
+}
+
+std::int64_t ParticleStarWriter::count() const { return impl_->n; }
+
+void ParticleStarWriter::finish() {
+  Impl& m = *impl_;
+  THON_CHECK(!m.finished, m.path, ": finished twice");
+  m.flush();
+  // The columns write_particles would choose for these particles, and their widths.
+  std::vector<std::string> names;
+  std::vector<int> fields;
+  particle_known_columns(m.columns, m.used, names, fields);
+  std::vector<char> keep(m.fields.size(), 0);
+  std::vector<std::size_t> widths;
+  for (std::size_t c = 0; c < m.fields.size(); ++c)
+    if (std::find(fields.begin(), fields.end(), m.fields[c]) != fields.end()) {
+      keep[c] = 1;
+      widths.push_back(m.widths[c]);
+    }
+
+  std::FILE* f = std::fopen(m.path.c_str(), "wb");
+  if (!f) fail(ErrorCode::io, m.path, ": cannot create: ", std::strerror(errno));
+  bool ok = true;
+  auto write = [&](std::string& s) {
+    if (ok && !s.empty() && std::fwrite(s.data(), 1, s.size(), f) != s.size()) ok = false;
+    s.clear();
+  };
+  std::string out;
+  {
+    StarFile head;
+    head.add_block(optics_block(m.optics, nullptr));
+    out = head.to_string();
+  }
+  star_text::append_block_header(out, "particles", true, names);
+  std::rewind(m.spool);
+  std::string in;
+  std::vector<std::string_view> cells(m.fields.size());
+  std::int64_t rows = 0;
+  std::vector<char> chunk(kSpoolStep);
+  std::size_t pos = 0;
+  for (;;) {
+    const std::size_t got = std::fread(chunk.data(), 1, chunk.size(), m.spool);
+    in.erase(0, pos);
+    pos = 0;
+    in.append(chunk.data(), got);
+    // Every complete row in `in`.
+    for (;;) {
+      std::size_t q = pos, c = 0;
+      for (; c < cells.size(); ++c) {
+        const std::size_t z = in.find('\0', q);
+        if (z == std::string::npos) break;
+        cells[c] = std::string_view(in).substr(q, z - q);
+        q = z + 1;
+      }
+      if (c < cells.size()) break;
+      pos = q;
+      ++rows;
+      for (std::size_t k = 0, w = 0; k < cells.size(); ++k)
+        if (keep[k]) {
+          star_text::append_value(out, cells[k], widths[w++]);
+          out += ' ';
+        }
+      out += '\n';
+    }
+    if (out.size() > kSpoolStep) write(out);
+    if (got < chunk.size()) break;
+  }
+  const bool read_ok = !std::ferror(m.spool) && pos == in.size() && rows == m.n;
+  star_text::append_block_end(out);
+  write(out);
+  if (std::fclose(f) != 0) ok = false;
+  if (!read_ok) fail(ErrorCode::io, m.spool_path, ": read back ", rows, " of ", m.n, " rows");
+  if (!ok) fail(ErrorCode::io, m.path, ": write error (disk full?)");
+  std::fclose(m.spool);
+  m.spool = nullptr;
+  std::error_code ec;
+  fs::remove(m.spool_path, ec);
+  m.finished = true;
 }
 
 ImageLocation parse_image_name(const std::string& image_name, const std::string& directory) {

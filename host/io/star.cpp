@@ -19,6 +19,7 @@
 #include <limits>
 
 #include "io/atomic_file.hpp"
+#include "io/star_text.hpp"
 #include "thon/core/error.hpp"
 
 namespace thon::io {
@@ -254,14 +255,12 @@ void StarBlock::set_text(std::int64_t row, int column, std::string_view value) {
 
 void StarBlock::set_number(std::int64_t row, int column, double value) {
   char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, value);  // shortest round-trip form
-  set_text(row, column, std::string_view(buf, std::size_t(r.ptr - buf)));
+  set_text(row, column, star_text::format_number(value, buf));
 }
 
 void StarBlock::set_integer(std::int64_t row, int column, long long value) {
   char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, value);
-  set_text(row, column, std::string_view(buf, std::size_t(r.ptr - buf)));
+  set_text(row, column, star_text::format_integer(value, buf));
 }
 
 std::int64_t StarBlock::add_row() {
@@ -540,6 +539,18 @@ StarBlock& StarFile::add_block(StarBlock block) {
 // ----------------------------------------------------------------------------------------------
 // Writer
 
+namespace star_text {
+
+std::string_view format_number(double value, char* buf) {
+  const auto r = std::to_chars(buf, buf + 32, value);  // shortest round-trip form
+  return std::string_view(buf, std::size_t(r.ptr - buf));
+}
+
+std::string_view format_integer(long long value, char* buf) {
+  const auto r = std::to_chars(buf, buf + 24, value);
+  return std::string_view(buf, std::size_t(r.ptr - buf));
+}
+
 namespace {
 
 /// True when a value must be quoted to read back as one token.
@@ -553,8 +564,9 @@ bool needs_quotes(std::string_view v) {
          starts_with_ci(v, "global_") || starts_with_ci(v, "stop_");
 }
 
-/// Appends `v` (quoted when needed) to `out`, right-aligned to `width` when width > 0.
-void put_value(std::string& out, std::string_view v, std::size_t width) {
+}  // namespace
+
+void append_value(std::string& out, std::string_view v, std::size_t width) {
   if (!needs_quotes(v)) {
     if (v.size() < width) out.append(width - v.size(), ' ');
     out.append(v.data(), v.size());
@@ -572,15 +584,34 @@ void put_value(std::string& out, std::string_view v, std::size_t width) {
 
 std::size_t written_width(std::string_view v) { return v.size() + (needs_quotes(v) ? 2 : 0); }
 
+void append_block_header(std::string& out, std::string_view name, bool is_loop,
+                         const std::vector<std::string>& loop_columns) {
+  out += "\n# version 30001\n\ndata_";
+  out += name;
+  out += "\n\n";
+  if (!is_loop) return;
+  out += "loop_ \n";
+  for (std::size_t c = 0; c < loop_columns.size(); ++c) {
+    out += '_';
+    out += loop_columns[c];
+    out += " #";
+    out += std::to_string(c + 1);
+    out += " \n";
+  }
+}
+
+}  // namespace star_text
+
+namespace {
+
 /// Streams the file through `flush(out)` whenever the buffer exceeds a few MiB.
 template <class Flush>
 void write_blocks(const std::vector<StarBlock>& blocks, Flush&& flush) {
+  using namespace star_text;
   std::string out;
   out.reserve(1 << 22);
   for (const auto& b : blocks) {
-    out += "\n# version 30001\n\ndata_";
-    out += b.name();
-    out += "\n\n";
+    append_block_header(out, b.name(), b.is_loop(), b.columns());
     const int nc = b.n_columns();
     if (!b.is_loop()) {
       std::size_t kw = 0;
@@ -589,36 +620,24 @@ void write_blocks(const std::vector<StarBlock>& blocks, Flush&& flush) {
         out += '_';
         out += b.columns()[std::size_t(c)];
         out.append(kw - b.columns()[std::size_t(c)].size() + 1, ' ');
-        put_value(out, b.text(0, c), 0);
+        append_value(out, b.text(0, c), 0);
         out += '\n';
       }
       out += '\n';
       continue;
-    }
-    out += "loop_ \n";
-    for (int c = 0; c < nc; ++c) {
-      out += '_';
-      out += b.columns()[std::size_t(c)];
-      out += " #";
-      out += std::to_string(c + 1);
-      out += " \n";
     }
     std::vector<std::size_t> width(std::size_t(nc), 0);
     const std::int64_t nr = b.n_rows();
     for (std::int64_t r = 0; r < nr; ++r)
       for (int c = 0; c < nc; ++c) width[std::size_t(c)] = std::max(width[std::size_t(c)], written_width(b.text(r, c)));
     for (std::int64_t r = 0; r < nr; ++r) {
-      for (int c = 0; c < nc; ++c) {
-        put_value(out, b.text(r, c), width[std::size_t(c)]);
-        out += ' ';
-      }
-      out += '\n';
+      append_row(out, width, [&](std::size_t c) { return b.text(r, int(c)); });
       if (out.size() > (1u << 22)) {
         flush(out);
         out.clear();
       }
     }
-    out += '\n';
+    append_block_end(out);
   }
   flush(out);
 }

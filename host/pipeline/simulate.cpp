@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <optional>
 
 #include "core/progress.hpp"
 #include "io/atomic_file.hpp"
@@ -133,20 +134,21 @@ void draw_random(const SimulateOptions& o, std::int64_t i, bool origin, bool sub
   if (subset) r.random_subset = o.subsets == "random" ? (u_sub <= 0.5 ? 1 : 2) : int(i % 2) + 1;
 }
 
-/// Defocus of every particle from ops::sample_ctf_params (mean uniform in [min, max], |U - V| uniform
-/// in [0, astig], angle uniform in [0, 180); counter-based, keyed by seed and particle), in chunks.
-void draw_defocus(const SimulateOptions& o, std::vector<ParticleRecord>& rec) {
+/// Defocus of particles [first, first + count) from ops::sample_ctf_params (mean uniform in
+/// [min, max], |U - V| uniform in [0, astig], angle uniform in [0, 180); counter-based, keyed by
+/// seed and particle, so the values do not depend on the batching).
+void draw_defocus(const SimulateOptions& o, std::int64_t first, std::int64_t count, ParticleRecord* rec) {
   ops::DefocusRange range;
   range.min_A = o.defocus_min_A;
   range.max_A = o.defocus_max_A;
   range.astigmatism_max_A = o.astig_A;
   const math::CtfParams base;
-  const std::int64_t n = std::int64_t(rec.size()), chunk = 4096;
-  for (std::int64_t first = 0; first < n; first += chunk) {
-    const int count = int(std::min(chunk, n - first));
-    const auto c = ops::sample_ctf_params(base, range, count, o.seed, first);
-    for (int i = 0; i < count; ++i) {
-      ParticleRecord& r = rec[std::size_t(first + i)];
+  const std::int64_t chunk = 4096;
+  for (std::int64_t done = 0; done < count; done += chunk) {
+    const int m = int(std::min(chunk, count - done));
+    const auto c = ops::sample_ctf_params(base, range, m, o.seed, first + done);
+    for (int i = 0; i < m; ++i) {
+      ParticleRecord& r = rec[done + i];
       r.defocus_u_A = c[std::size_t(i)].defocus_u_A;
       r.defocus_v_A = c[std::size_t(i)].defocus_v_A;
       r.defocus_angle_deg = c[std::size_t(i)].defocus_angle_deg;
@@ -154,66 +156,86 @@ void draw_defocus(const SimulateOptions& o, std::vector<ParticleRecord>& rec) {
   }
 }
 
-/// Poses, shifts, CTF and half-set of every particle. Random values are drawn per particle from the
-/// counter-based stream (seed, particle) (math/random.hpp), so they do not depend on batching;
-/// random poses come from ops/sampling.hpp (seeded, uniform on SO(3)).
-std::vector<ParticleRecord> make_particles(const SimulateOptions& o, std::int64_t* n_out) {
-  std::vector<ParticleRecord> rec;
-  if (!o.poses_path.empty()) {
-    const io::ParticleTable table = io::read_particles(o.poses_path);
+/// Poses, shifts, CTF and half-set of every particle, produced a batch at a time in index order,
+/// so a run holds one batch of them. Random values are drawn per particle from the counter-based
+/// stream (seed, particle) (math/random.hpp) and do not depend on batching; random poses are the
+/// sequence of ops/sampling.hpp's RandomRotationStream (seeded, uniform on SO(3)), the same as
+/// random_orientations(n, seed). A --poses file is read and checked whole by the constructor
+/// (that input is a table of N rows anyway), before any output exists.
+class ParticleSource {
+ public:
+  explicit ParticleSource(const SimulateOptions& o) : o_(o), rotations_(o.seed) {
+    if (o.poses_path.empty()) {
+      n_ = o.n_images;
+      return;
+    }
+    table_ = io::read_particles(o.poses_path);
+    const io::ParticleTable& table = *table_;
     THON_CHECK(table.present.angles, "--poses ", o.poses_path,
                ": no angles (rlnAngleRot, rlnAngleTilt, rlnAnglePsi columns)");
     const std::int64_t rows = std::int64_t(table.particles.size());
     THON_CHECK(rows > 0, "--poses ", o.poses_path, ": no particles");
-    const std::int64_t n = o.n_images > 0 ? o.n_images : rows;
-    THON_CHECK(n <= rows, "--n ", n, " is more than the ", rows, " poses in ", o.poses_path);
-    rec.resize(std::size_t(n));
-    for (std::int64_t i = 0; i < n; ++i) {
+    n_ = o.n_images > 0 ? o.n_images : rows;
+    THON_CHECK(n_ <= rows, "--n ", n_, " is more than the ", rows, " poses in ", o.poses_path);
+    for (std::int64_t i = 0; i < n_; ++i) {
       const io::Particle& p = table.particles[std::size_t(i)];
       THON_CHECK(finite(p.rot_deg) && finite(p.tilt_deg) && finite(p.psi_deg), "--poses ", o.poses_path,
                  ": particle ", i + 1, " has a NaN or infinite angle");
-      rec[std::size_t(i)].rot_deg = p.rot_deg;
-      rec[std::size_t(i)].tilt_deg = p.tilt_deg;
-      rec[std::size_t(i)].psi_deg = p.psi_deg;
+      THON_CHECK(!table.present.ctf || (p.defocus_u_A > 0 && p.defocus_v_A > 0), "--poses ", o.poses_path,
+                 ": particle ", i + 1, " has a non-positive defocus");
     }
-    // Origins and CTF from the file when it has them (then the random ranges are not used).
-    if (table.present.origins)
-      for (std::int64_t i = 0; i < n; ++i) {
-        rec[std::size_t(i)].origin_x_A = table.particles[std::size_t(i)].origin_x_A;
-        rec[std::size_t(i)].origin_y_A = table.particles[std::size_t(i)].origin_y_A;
-      }
-    if (table.present.ctf)
-      for (std::int64_t i = 0; i < n; ++i) {
-        const io::Particle& p = table.particles[std::size_t(i)];
-        THON_CHECK(p.defocus_u_A > 0 && p.defocus_v_A > 0, "--poses ", o.poses_path, ": particle ", i + 1,
-                   " has a non-positive defocus");
-        rec[std::size_t(i)].defocus_u_A = p.defocus_u_A;
-        rec[std::size_t(i)].defocus_v_A = p.defocus_v_A;
-        rec[std::size_t(i)].defocus_angle_deg = p.defocus_angle_deg;
-      }
-    if (table.present.random_subset)
-      for (std::int64_t i = 0; i < n; ++i) rec[std::size_t(i)].random_subset = table.particles[std::size_t(i)].random_subset;
-    *n_out = n;
-    // The random draws fill what the file did not give.
-    if (!table.present.ctf) draw_defocus(o, rec);
-    for (std::int64_t i = 0; i < n; ++i)
-      draw_random(o, i, !table.present.origins, !table.present.random_subset, rec[std::size_t(i)]);
-    return rec;
   }
-  const std::int64_t n = o.n_images;
-  rec.resize(std::size_t(n));
-  const auto poses = random_orientations(n, o.seed);
-  for (std::int64_t i = 0; i < n; ++i) {
-    ParticleRecord& r = rec[std::size_t(i)];
-    r.rot_deg = poses[std::size_t(i)].rot_deg;
-    r.tilt_deg = poses[std::size_t(i)].tilt_deg;
-    r.psi_deg = poses[std::size_t(i)].psi_deg;
-    draw_random(o, i, true, true, r);
+
+  std::int64_t size() const { return n_; }
+
+  /// Particles [first, first + count); `first` is where the previous call ended.
+  void fill(std::int64_t first, std::int64_t count, ParticleRecord* out) {
+    THON_CHECK(first == next_ && count >= 0 && first + count <= n_, "ParticleSource: batch [", first, ", ",
+               first + count, ") out of order");
+    next_ = first + count;
+    for (std::int64_t i = 0; i < count; ++i) out[i] = ParticleRecord{};
+    if (!table_) {
+      for (std::int64_t i = 0; i < count; ++i) {
+        const EulerAnglesD e = rotations_.next();
+        out[i].rot_deg = e.rot_deg;
+        out[i].tilt_deg = e.tilt_deg;
+        out[i].psi_deg = e.psi_deg;
+        draw_random(o_, first + i, true, true, out[i]);
+      }
+      draw_defocus(o_, first, count, out);
+      return;
+    }
+    // Angles from the file; origins, CTF and half-sets from it when it has them (then the random
+    // ranges are not used), drawn otherwise.
+    const io::ParticleTable& table = *table_;
+    for (std::int64_t i = 0; i < count; ++i) {
+      const io::Particle& p = table.particles[std::size_t(first + i)];
+      ParticleRecord& r = out[i];
+      r.rot_deg = p.rot_deg;
+      r.tilt_deg = p.tilt_deg;
+      r.psi_deg = p.psi_deg;
+      if (table.present.origins) {
+        r.origin_x_A = p.origin_x_A;
+        r.origin_y_A = p.origin_y_A;
+      }
+      if (table.present.ctf) {
+        r.defocus_u_A = p.defocus_u_A;
+        r.defocus_v_A = p.defocus_v_A;
+        r.defocus_angle_deg = p.defocus_angle_deg;
+      }
+      if (table.present.random_subset) r.random_subset = p.random_subset;
+    }
+    if (!table.present.ctf) draw_defocus(o_, first, count, out);
+    for (std::int64_t i = 0; i < count; ++i)
+      draw_random(o_, first + i, !table.present.origins, !table.present.random_subset, out[i]);
   }
-  draw_defocus(o, rec);
-  *n_out = n;
-  return rec;
-}
+
+ private:
+  const SimulateOptions& o_;
+  std::optional<io::ParticleTable> table_;
+  RandomRotationStream rotations_;
+  std::int64_t n_ = 0, next_ = 0;
+};
 
 math::CtfParams ctf_of(const SimulateOptions& o, const ParticleRecord& r) {
   math::CtfParams c;
@@ -229,9 +251,8 @@ math::CtfParams ctf_of(const SimulateOptions& o, const ParticleRecord& r) {
   return c;
 }
 
-io::ParticleTable make_table(const SimulateOptions& o, const SimulateSummary& s, const std::vector<ParticleRecord>& rec,
-                             const std::string& stack_name) {
-  io::ParticleTable t;
+/// The one optics group of a simulated data set.
+io::OpticsGroup make_optics(const SimulateOptions& o, const SimulateSummary& s) {
   io::OpticsGroup g;
   g.pixel_size_A = s.pixel_size_A;
   g.voltage_kV = o.voltage_kV;
@@ -239,12 +260,25 @@ io::ParticleTable make_table(const SimulateOptions& o, const SimulateSummary& s,
   g.amplitude_contrast = o.amplitude_contrast;
   g.image_size = s.box;
   g.image_dimensionality = 2;
-  t.optics.push_back(g);
-  t.particles.resize(rec.size());
-  for (std::size_t i = 0; i < rec.size(); ++i) {
-    io::Particle& p = t.particles[i];
+  return g;
+}
+
+io::ParticleColumns output_columns(const SimulateOptions& o) {
+  io::ParticleColumns c;
+  c.angles = c.origins = c.random_subset = true;
+  c.ctf = o.apply_ctf;
+  return c;
+}
+
+/// The STAR/HDF5 rows of particles [first, first + count) (records of the batch in `rec`).
+void make_rows(const SimulateOptions& o, const ParticleRecord* rec, std::int64_t first, std::int64_t count,
+               const std::string& stack_name, std::vector<io::Particle>& out) {
+  out.resize(std::size_t(count));
+  for (std::int64_t i = 0; i < count; ++i) {
+    io::Particle& p = out[std::size_t(i)];
     const ParticleRecord& r = rec[i];
-    p.image_name = io::format_image_name(std::int64_t(i), stack_name);
+    p = io::Particle{};
+    p.image_name = io::format_image_name(first + i, stack_name);
     p.optics_group = 1;
     p.rot_deg = r.rot_deg;
     p.tilt_deg = r.tilt_deg;
@@ -259,9 +293,6 @@ io::ParticleTable make_table(const SimulateOptions& o, const SimulateSummary& s,
     p.ctf_scale = 1;
     p.random_subset = r.random_subset;
   }
-  t.present.angles = t.present.origins = t.present.random_subset = true;
-  t.present.ctf = o.apply_ctf;
-  return t;
 }
 
 int auto_batch(const SimulateOptions& o, int box, std::int64_t n) {
@@ -331,8 +362,8 @@ SimulateSummary simulate(const SimulateOptions& o) {
   const math::DetectorModel detector = parse_detector(o.detector, true);
 
   // Inputs first: every bad-input error is raised before any output file exists.
-  std::int64_t n = 0;
-  const std::vector<ParticleRecord> records = make_particles(o, &n);
+  ParticleSource source(o);
+  const std::int64_t n = source.size();
   auto t0 = Clock::now();
   Volume<float> truth = make_truth(o, summary);
   summary.potential_s = seconds_since(t0);
@@ -377,7 +408,10 @@ SimulateSummary simulate(const SimulateOptions& o) {
   const index_t nhalf = index_t(b / 2 + 1) * b, npix = index_t(b) * b;
   // The STAR file names the stack relative to its own directory (run RELION from there).
   const std::string stack_name = fs::path(stack_path).filename().string();
-  const io::ParticleTable table = make_table(o, summary, records, stack_name);
+  const std::vector<io::OpticsGroup> optics = {make_optics(o, summary)};
+  const io::ParticleColumns columns = output_columns(o);
+  // Rows streamed to the STAR file (spooled beside it: its columns are aligned at the end).
+  io::ParticleStarWriter star(outputs.add(star_path), optics, columns);
   std::unique_ptr<io::DatasetWriter> h5;
   if (o.write_hdf5) {
     io::DatasetAttributes attributes;
@@ -386,13 +420,15 @@ SimulateSummary simulate(const SimulateOptions& o) {
     attributes.seed = std::int64_t(o.seed);
     attributes.pixel_size_A = p;
     attributes.voltage_kV = o.voltage_kV;
-    h5 = std::make_unique<io::DatasetWriter>(outputs.add(h5_path), b, b, table.optics, table.present, attributes);
+    h5 = std::make_unique<io::DatasetWriter>(outputs.add(h5_path), b, b, optics, columns, attributes);
   }
   std::vector<Mat3<double>> poses(static_cast<std::size_t>(batch));
   std::vector<ops::ImageParticle> particles(static_cast<std::size_t>(batch));
+  std::vector<ParticleRecord> records(static_cast<std::size_t>(batch));
   Buffer<Complex<float>> slices(batch * nhalf);
   // Two image buffers: batch k is written to disk by a second thread while batch k+1 is computed.
   Buffer<float> image_buffers[2] = {Buffer<float>(batch * npix), Buffer<float>(batch * npix)};
+  std::vector<io::Particle> row_buffers[2];
 
   t0 = Clock::now();
   {
@@ -404,9 +440,11 @@ SimulateSummary simulate(const SimulateOptions& o) {
     int k = 0;
     for (std::int64_t first = 0; first < n; first += batch, k ^= 1) {
       Buffer<float>& images = image_buffers[k];
+      std::vector<io::Particle>& rows = row_buffers[k];
       const std::int64_t count = std::min<std::int64_t>(batch, n - first);
+      source.fill(first, count, records.data());
       for (std::int64_t i = 0; i < count; ++i) {
-        const ParticleRecord& r = records[std::size_t(first + i)];
+        const ParticleRecord& r = records[std::size_t(i)];
         poses[std::size_t(i)] = math::euler_to_matrix(r.rot_deg, r.tilt_deg, r.psi_deg);
         ops::ImageParticle& ip = particles[std::size_t(i)];
         ip.ctf = ctf_of(o, r);
@@ -421,10 +459,12 @@ SimulateSummary simulate(const SimulateOptions& o) {
       ops::form_images(o.device, setup, particles.data(), count, slices.data(), images.data());
       summary.form_s += seconds_since(t);
       if (pending.valid()) pending.get();  // the previous batch is on disk (rethrows its error)
-      pending = std::async(std::launch::async, [&writer, &h5, &table, &images, &write_s, first, count] {
+      make_rows(o, records.data(), first, count, stack_name, rows);
+      pending = std::async(std::launch::async, [&writer, &star, &h5, &rows, &images, &write_s, count] {
         const auto tw = Clock::now();
         writer.append(images.data(), count);
-        if (h5) h5->append(images.data(), table.particles.data() + first, count);
+        star.append(rows.data(), count);
+        if (h5) h5->append(images.data(), rows.data(), count);
         write_s += seconds_since(tw);
       });
       progress.advance(count);
@@ -437,7 +477,9 @@ SimulateSummary simulate(const SimulateOptions& o) {
   }
   summary.images_s = seconds_since(t0);
 
-  io::write_particles(outputs.add(star_path), table);
+  t0 = Clock::now();
+  star.finish();
+  summary.write_s += seconds_since(t0);
   outputs.commit_all();
   summary.outputs = {stack_path, star_path, truth_path};
   if (o.write_hdf5) summary.outputs.push_back(h5_path);

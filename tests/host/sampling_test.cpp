@@ -113,6 +113,20 @@ TEST(SamplingTest, RandomRotationsAreUniformAndSeeded) {
   EXPECT_LT(math::geodesic_distance(m, math::quaternion_to_matrix(q[3])), 1e-12);
 }
 
+// The streamed rotations are the list's, one at a time (the batch-at-a-time simulate relies on it).
+TEST(RandomRotations, StreamDrawsTheSameSequence) {
+  const auto e = random_orientations(25, 42);
+  RandomRotationStream stream(42);
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    const EulerAnglesD s = stream.next();
+    EXPECT_EQ(s.rot_deg, e[i].rot_deg) << i;
+    EXPECT_EQ(s.tilt_deg, e[i].tilt_deg) << i;
+    EXPECT_EQ(s.psi_deg, e[i].psi_deg) << i;
+    EXPECT_TRUE(std::isfinite(s.rot_deg) && std::isfinite(s.tilt_deg) && std::isfinite(s.psi_deg));
+  }
+  EXPECT_EQ(stream.drawn(), 25);
+}
+
 struct GridStats {
   double covering_deg, nn_mean_deg, nn_cv;
 };

@@ -62,6 +62,50 @@ TEST(StarPeer, RelionReadsThonRelion31Output) {
   }
 }
 
+// A file streamed by ParticleStarWriter (as thon simulate writes it) reads in RELION.
+TEST(StarPeer, RelionReadsStreamedParticles) {
+  if (!have_relion()) GTEST_SKIP() << "relion not installed";
+  thon::test::TempDir dir;
+  OpticsGroup g;
+  g.pixel_size_A = 1.5;
+  g.image_size = 64;
+  ParticleColumns columns;
+  columns.angles = columns.origins = columns.ctf = columns.random_subset = true;
+  std::vector<Particle> ps(50);
+  for (std::size_t i = 0; i < ps.size(); ++i) {
+    Particle& p = ps[i];
+    p.image_name = format_image_name(std::int64_t(i), "sim.mrcs");
+    p.rot_deg = -170.0 + 7.1 * double(i);
+    p.tilt_deg = 3.3 * double(i);
+    p.psi_deg = 10.0 - 0.25 * double(i);
+    p.origin_x_A = 0.5 * double(i % 9) - 2;
+    p.defocus_u_A = 12000.0 + 111.0 * double(i);
+    p.defocus_v_A = p.defocus_u_A - 50;
+    p.random_subset = 1 + int(i % 2);
+  }
+  ParticleStarWriter w(dir.file("s.star"), {g}, columns);
+  w.append(ps.data(), 17);
+  w.append(ps.data() + 17, 33);
+  w.finish();
+  const auto rows = relion_table(dir.file("s.star"), "data_particles",
+                                 "rlnAngleRot rlnAngleTilt rlnAnglePsi rlnOriginXAngst rlnDefocusU rlnRandomSubset");
+  ASSERT_EQ(rows.size(), ps.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), 6u);
+    // RELION prints with 6 decimals: 1e-4 covers its rounding.
+    EXPECT_NEAR(rows[i][0], ps[i].rot_deg, 1e-4);
+    EXPECT_NEAR(rows[i][1], ps[i].tilt_deg, 1e-4);
+    EXPECT_NEAR(rows[i][2], ps[i].psi_deg, 1e-4);
+    EXPECT_NEAR(rows[i][3], ps[i].origin_x_A, 1e-4);
+    EXPECT_NEAR(rows[i][4], ps[i].defocus_u_A, 1e-2);
+    EXPECT_EQ(rows[i][5], ps[i].random_subset);
+  }
+  const auto optics = relion_table(dir.file("s.star"), "data_optics", "rlnImagePixelSize rlnImageSize");
+  ASSERT_EQ(optics.size(), 1u);
+  EXPECT_NEAR(optics[0][0], 1.5, 1e-6);
+  EXPECT_EQ(optics[0][1], 64);
+}
+
 TEST(StarPeer, Relion30ConvertedTo31ReadsInRelionWithOriginsInAngstrom) {
   if (!have_relion()) GTEST_SKIP() << "relion not installed";
   THON_REQUIRE_DATA("metadata/FinalRefinement-OriginalParticles-PfCRT.star");

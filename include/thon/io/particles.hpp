@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +80,37 @@ ParticleTable parse_particles(std::string_view text, const std::string& source_n
                               const std::string& directory);
 /// Writes RELION 3.1 layout; columns of `table.star` that thon does not model are kept.
 void write_particles(const std::string& path, const ParticleTable& table);
+
+/// Writes a new RELION 3.1 particle file a batch of rows at a time, in memory independent of the
+/// number of particles: the bytes are those write_particles writes for a table with the same
+/// `optics`, `columns` and particles (and no source STAR file), aligned columns included.
+///
+/// Column widths and the optional CTF columns (rlnPhaseShift, rlnCtfBfactor, rlnCtfScalefactor:
+/// written when some particle has a value other than the default) are known only after the last
+/// row, so append() formats the rows into a spool file beside `path` (`path` + ".rows", removed
+/// by finish() and by the destructor) and finish() writes the file from it. `path` is written
+/// directly: callers that need an atomic output pass a temporary path (io/atomic_file.hpp).
+/// Particle::source_row is ignored.
+class ParticleStarWriter {
+ public:
+  /// Checks the optics groups (at least one, positive pixel sizes) and opens the spool.
+  ParticleStarWriter(const std::string& path, const std::vector<OpticsGroup>& optics,
+                     const ParticleColumns& columns);
+  ~ParticleStarWriter();
+  ParticleStarWriter(const ParticleStarWriter&) = delete;
+  ParticleStarWriter& operator=(const ParticleStarWriter&) = delete;
+
+  /// Appends `count` particles (image name non-empty, optics group in the table).
+  void append(const Particle* particles, std::int64_t count);
+  /// Particles appended so far.
+  std::int64_t count() const;
+  /// Writes `path` and removes the spool. Throws thon::Error(io) on a write error.
+  void finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// Splits "12@stack.mrcs" into (11, "<directory>/stack.mrcs"): 0-based index, resolved path.
 struct ImageLocation {

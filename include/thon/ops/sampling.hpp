@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include "thon/core/vec.hpp"
@@ -25,6 +26,22 @@ using QuaternionD = math::Quaternion<double>;
 std::vector<QuaternionD> random_quaternions(std::int64_t n, std::uint64_t seed);
 /// Same rotations as RELION Euler angles in degrees.
 std::vector<EulerAnglesD> random_orientations(std::int64_t n, std::uint64_t seed);
+
+/// The rotations of random_quaternions(n, seed) drawn one at a time, so a long run never holds the
+/// list: the k-th call of next_quaternion() (0-based) returns random_quaternions(n, seed)[k] for
+/// every n > k, and next() the same rotation as random_orientations gives.
+class RandomRotationStream {
+ public:
+  explicit RandomRotationStream(std::uint64_t seed) : rng_(seed) {}
+  QuaternionD next_quaternion();
+  EulerAnglesD next();
+  /// Rotations drawn so far.
+  std::int64_t drawn() const { return drawn_; }
+
+ private:
+  std::mt19937_64 rng_;
+  std::int64_t drawn_ = 0;
+};
 
 // ---- HEALPix x psi (RELION) ---------------------------------------------------------------------
 
