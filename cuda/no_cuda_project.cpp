@@ -35,20 +35,7 @@ void resample(const V*, V*, int, int, int, index_t, const Mat3<double>&, const V
 }
 void zero(void*, std::size_t) { no_cuda("zero"); }
 
-#define THON_INSTANTIATE(V)                                                                       \
-  template void extract_slices_3d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
-                                     Complex<V>*, const ops::SliceParams&);                      \
-  template void extract_slices_2d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
-                                     Complex<V>*, const ops::SliceParams&);                      \
-  template void insert_slices_3d<V>(Complex<V>*, V*, const Complex<V>*, const V*,                \
-                                    const Mat3<double>*, index_t, const ops::SliceParams&);      \
-  template void insert_slices_2d<V>(Complex<V>*, V*, const Complex<V>*, const V*,                \
-                                    const Mat3<double>*, index_t, const ops::SliceParams&);      \
-  template void line_project<V>(const V*, int, const Mat3<double>*, index_t, V*, math::Interp);  \
-  template void resample<V>(const V*, V*, int, int, int, index_t, const Mat3<double>&,           \
-                            const Vec3<double>&, math::Interp);
-THON_INSTANTIATE(float)
-THON_INSTANTIATE(double)
-#undef THON_INSTANTIATE
+THON_CUDA_PROJECT_INSTANTIATE(float)
+THON_CUDA_PROJECT_INSTANTIATE(double)
 
 }  // namespace thon::cuda

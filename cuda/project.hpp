@@ -35,3 +35,18 @@ void resample(const V* d_in, V* d_out, int nx, int ny, int nz, index_t count,
 void zero(void* d_ptr, std::size_t bytes);
 
 }  // namespace thon::cuda
+
+/// Explicit instantiations of the templates above, shared by cuda/project.cu and its no-CUDA
+/// stand-in cuda/no_cuda_project.cpp, so the two link-time alternatives cannot drift apart.
+#define THON_CUDA_PROJECT_INSTANTIATE(V)                                                          \
+  template void extract_slices_3d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
+                                     Complex<V>*, const ops::SliceParams&);                      \
+  template void extract_slices_2d<V>(const Complex<V>*, const Mat3<double>*, index_t,            \
+                                     Complex<V>*, const ops::SliceParams&);                      \
+  template void insert_slices_3d<V>(Complex<V>*, V*, const Complex<V>*, const V*,                \
+                                    const Mat3<double>*, index_t, const ops::SliceParams&);      \
+  template void insert_slices_2d<V>(Complex<V>*, V*, const Complex<V>*, const V*,                \
+                                    const Mat3<double>*, index_t, const ops::SliceParams&);      \
+  template void line_project<V>(const V*, int, const Mat3<double>*, index_t, V*, math::Interp);  \
+  template void resample<V>(const V*, V*, int, int, int, index_t, const Mat3<double>&,           \
+                            const Vec3<double>&, math::Interp);
