@@ -797,7 +797,7 @@ std::string json_escape(const std::string& s) {
 std::string json_number(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
+  std::snprintf(buf, sizeof buf, "%.9g", v);
   return buf;
 }
 
@@ -828,10 +828,10 @@ void validate(const BenchOptions& o) {
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
     fail(ErrorCode::invalid_argument, "thon bench: --only: unknown row name '", s, "' (known: ", list, ")");
   }
+  THON_CHECK(o.threads >= 0, "thon bench: --threads ", o.threads, " must be >= 0");
   const double avail = mem_available_bytes();
   for (int b : o.boxes) {
     THON_CHECK(b >= 8, "thon bench: --box ", b, " is too small (at least 8)");
-    THON_CHECK(o.threads >= 0, "thon bench: --threads ", o.threads, " must be >= 0");
     THON_CHECK(b <= 4096, "thon bench: --box ", b, " is too large (at most 4096)");
     const double need = bench_memory_bytes(b, o.quick);
     if (avail > 0 && need > avail)
