@@ -10,6 +10,7 @@
 #
 #   benchmarks/compare_relion_reconstruct.sh [work_dir]
 #   env: THON (default build/cpu-release/thon), N_LIST (default "1000 10000"), BIG (default 100000, 0 = skip)
+#   THON_COMPARE_ROWS: append one tab-separated row per program and N to this file (benchmarks/compare_all.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 THON=${THON:-$here/build/cpu-release/thon}
@@ -106,9 +107,13 @@ for n in $N_LIST; do
   read -r tw tm tc < <(measure thon_$n "$THON" reconstruct --quiet --i proj_$n.star --o thon_$n.mrc)
   read -r f1 f2 f3 fm < <(fsc_to_truth thon_$n.mrc)
   echo "| $n | thon reconstruct (cpu) | $tw | $tc | $tm | $f1 / $f2 / $f3 | $fm |"
+  [ -z "${THON_COMPARE_ROWS:-}" ] || printf 'reconstruct\tthon\t%d\t128\t%s\t%s\t%d\tmean FSC to truth to 0.8 Nyquist\t%s\n' \
+    "$n" "$tw" "$tc" "$tm" "$fm" >>"$THON_COMPARE_ROWS"
   read -r rw rm rc < <(measure relion_$n relion_reconstruct --i proj_$n.star --o relion_$n.mrc --ctf --angpix 1.5)
   read -r f1 f2 f3 fm < <(fsc_to_truth relion_$n.mrc)
   echo "| $n | relion_reconstruct --ctf | $rw | $rc | $rm | $f1 / $f2 / $f3 | $fm |"
+  [ -z "${THON_COMPARE_ROWS:-}" ] || printf 'reconstruct\trelion\t%d\t128\t%s\t%s\t%d\tmean FSC to truth to 0.8 Nyquist\t%s\n' \
+    "$n" "$rw" "$rc" "$rm" "$fm" >>"$THON_COMPARE_ROWS"
 done
 if [ "$BIG" != "0" ]; then
   make_star "$BIG"

@@ -8,7 +8,9 @@
 # Usage: benchmarks/compare_relion_simulate.sh [build_dir] [box] [n ...]
 #   defaults: build/cpu-release, box 128, n = 1000 10000
 # Environment: THON_DEVICE (default cpu), OMP_NUM_THREADS (thon's threads; relion_project is serial),
-#   KEEP=1 keeps the work directory.
+#   KEEP=1 keeps the work directory. With THON_COMPARE_ROWS set, appends one tab-separated row per
+#   program and n to that file (benchmarks/compare_all.sh), with the mean per-image correlation of
+#   the two programs' images as the quality.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build/cpu-release}"
@@ -49,5 +51,23 @@ for n in "${counts[@]}"; do
   printf "%8d  %8.2f %8.2f %8.2f %8.2f  %6.2f %6.2f  %8d %9d\n" "$n" "$ts" "$rs" "$tc" "$rc" \
     "$(python3 -c "print($rs / $ts)")" "$(python3 -c "print($rc / $tc)")" "$(peak_mb "thon$n.time")" "$(peak_mb "relion$n.time")"
   grep '^time' "thon$n.log" | sed 's/^/          thon /'
+  if [ -n "${THON_COMPARE_ROWS:-}" ]; then
+    l2=$(/usr/bin/python3 - "thon$n.mrcs" "relion$n.mrcs" <<'PY'
+import sys, numpy as np, mrcfile
+t = mrcfile.open(sys.argv[1]).data.astype(np.float64)
+r = mrcfile.open(sys.argv[2]).data.astype(np.float64)
+# thon's images are in electron counts (dose, contrast inverted as extracted particles), RELION's in
+# projected density: compare the pattern, not the scale (Pearson correlation per image).
+t = t.reshape(len(t), -1); r = r.reshape(len(r), -1)
+t = t - t.mean(axis=1, keepdims=True); r = r - r.mean(axis=1, keepdims=True)
+c = (t * r).sum(axis=1) / np.sqrt((t * t).sum(axis=1) * (r * r).sum(axis=1))
+print('%.4f' % c.mean())
+PY
+)
+    printf 'simulate\tthon\t%d\t%d\t%s\t%s\t%d\tper-image correlation thon vs relion (mean)\t%s\n' "$n" "$box" "$ts" "$tc" \
+      "$(peak_mb "thon$n.time")" "$l2" >>"$THON_COMPARE_ROWS"
+    printf 'simulate\trelion\t%d\t%d\t%s\t%s\t%d\tper-image correlation thon vs relion (mean)\t%s\n' "$n" "$box" "$rs" "$rc" \
+      "$(peak_mb "relion$n.time")" "$l2" >>"$THON_COMPARE_ROWS"
+  fi
   rm -f ./*"$n".mrcs
 done
