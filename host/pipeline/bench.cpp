@@ -1071,14 +1071,18 @@ std::vector<std::string> write_bench_pngs(const BenchReport& r, const std::strin
     po.x_label = "log10 arithmetic intensity (flop/byte)";
     po.y_label = "log10 GFLOP/s";
     std::vector<io::PlotSeries> s;
-    io::PlotSeries bound;
-    bound.label = "bound";
-    for (double lx = -2; lx <= 3.01; lx += 0.05) {
-      const double i = std::pow(10.0, lx);
-      bound.x.push_back(lx);
-      bound.y.push_back(std::log10(std::min(r.limits.sgemm_GFLOPs, i * r.limits.copy_GBps)));
+    const std::pair<const char*, double> levels[] = {
+        {"DRAM bound", r.limits.copy_GBps}, {"L3 bound", r.limits.l3_copy_GBps}, {"L2 bound", r.limits.l2_copy_GBps}};
+    for (const auto& [label, bw] : levels) {
+      if (!(bw > 0)) continue;
+      io::PlotSeries bound;
+      bound.label = label;
+      for (double lx = -2; lx <= 3.01; lx += 0.05) {
+        bound.x.push_back(lx);
+        bound.y.push_back(std::log10(std::min(r.limits.sgemm_GFLOPs, std::pow(10.0, lx) * bw)));
+      }
+      s.push_back(bound);
     }
-    s.push_back(bound);
     for (const char* g : {"fft", "dft", "interp", "conv", "pipeline"}) {
       std::vector<const BenchRow*> rows;
       for (const BenchRow& w : r.rows)
