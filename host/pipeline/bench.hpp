@@ -38,7 +38,9 @@ struct BenchOptions {
   bool quick = false;                 ///< small sizes and few repetitions: < 1 minute on two cores
   std::vector<std::string> only;      ///< group or pipeline names; empty: all
   std::string scratch_dir = ".";      ///< the output folder: disk rows and pipelines write here
-  Device device = Device::cpu;        ///< backend of the operation rows
+  /// Backend of the operation rows: cpu; cuda runs every backend row on the CPU and then on the
+  /// GPU (the limits are the CPU's; the GPU rows' fractions are against them, docs/bench.md).
+  Device device = Device::cpu;
   int threads = 0;                    ///< OpenMP and OpenBLAS threads; 0: all (OpenMP's default)
   bool progress = true;               ///< one line on stderr per row as it runs
 };
@@ -62,6 +64,7 @@ struct MachineLimits {
 
 struct BenchRow {
   std::string group;                  ///< fft, dft, interp, disk, conv, pipeline
+  std::string device = "cpu";         ///< backend the row ran on
   std::string name;                   ///< e.g. "fft2d r2c", "extract linear"
   int box = 0;                        ///< image side (or kernel size for conv rows: see params)
   std::string item;                   ///< what one item is: "image", "volume", "transform", ...
