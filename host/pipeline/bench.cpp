@@ -1068,9 +1068,9 @@ std::vector<std::string> write_bench_pngs(const BenchReport& r, const std::strin
     io::PlotOptions po;
     po.title = "convolution of a " + std::to_string(r.conv_image) + "^2 image";
     po.x_label = "kernel side (pixels)";
-    po.y_label = "time (ms)";
+    po.y_label = "log10 time (ms)";
     auto k = [](const BenchRow& w) { return w.extra.at("kernel"); };
-    auto ms = [](const BenchRow& w) { return w.seconds_per_item * 1e3; };
+    auto ms = [](const BenchRow& w) { return std::log10(w.seconds_per_item * 1e3); };
     plot("conv", {series(rows_of("conv", "conv direct"), "real space (direct sum)", k, ms),
                   series(rows_of("conv", "conv fft"), "Fourier space (FFT)", k, ms)},
          po);
