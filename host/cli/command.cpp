@@ -1,5 +1,7 @@
 #include "cli/command.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 
 namespace thon::cli {
@@ -27,6 +29,32 @@ CLI::Option* add_device_option(CLI::App& app, std::string& name) {
   return app.add_option("--device", name, "Compute backend: auto (cuda when a GPU is present, else cpu), cpu, cuda, reference")
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "reference"}))
       ->capture_default_str();
+}
+
+CLI::Option* add_threads_option(CLI::App& app) {
+  return app
+      .add_option_function<int>(
+          names("threads", {"j"}), [](int n) { omp_set_num_threads(n); },
+          "CPU threads (OpenMP and FFTW; default: OMP_NUM_THREADS, else every core)")
+      ->check(CLI::Range(1, 4096));
+}
+
+std::string names(std::string_view kebab, std::initializer_list<std::string_view> aliases) {
+  const bool negate = !kebab.empty() && kebab.front() == '!';
+  if (negate) kebab.remove_prefix(1);
+  std::vector<std::string> out;
+  auto add = [&](std::string_view name) {
+    std::string dashed(name), underscored(name);
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    std::replace(underscored.begin(), underscored.end(), '-', '_');
+    for (const std::string& n : {dashed, underscored})
+      if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  };
+  add(kebab);
+  for (std::string_view a : aliases) add(a);
+  std::string s;
+  for (const std::string& n : out) s += std::string(s.empty() ? "" : ",") + (negate ? "!" : "") + "--" + n;
+  return s;
 }
 
 }  // namespace thon::cli

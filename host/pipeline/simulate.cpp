@@ -17,6 +17,7 @@
 #include "thon/core/units.hpp"
 #include "thon/io/hdf5.hpp"
 #include "thon/io/mrc.hpp"
+#include "thon/io/particle_source.hpp"
 #include "thon/io/particles.hpp"
 #include "thon/math/electron.hpp"
 #include "thon/math/random.hpp"
@@ -81,7 +82,7 @@ Volume<float> make_truth(const SimulateOptions& o, SimulateSummary& summary) {
     THON_CHECK(map.nx() == map.ny() && map.ny() == map.nz(), "--map ", o.map_path, ": the map must be cubic, got ",
                map.nx(), " x ", map.ny(), " x ", map.nz());
     const double p = o.pixel_size_A > 0 ? o.pixel_size_A : map.pixel_size_A();
-    THON_CHECK(p > 0, "--map ", o.map_path, ": the header has no pixel size; give --apix");
+    THON_CHECK(p > 0, "--map ", o.map_path, ": the header has no pixel size; give --angpix");
     for (float v : map) THON_CHECK(std::isfinite(v), "--map ", o.map_path, ": NaN or Inf voxel");
     const int n = map.nx(), b = o.box > 0 ? o.box : n;
     THON_CHECK(b % 2 == 0, "--box must be even, got ", b, " (from --map ", o.map_path, ")");
@@ -169,7 +170,7 @@ class ParticleSource {
       n_ = o.n_images;
       return;
     }
-    table_ = io::read_particles(o.poses_path);
+    table_ = io::read_particle_table(o.poses_path);
     const io::ParticleTable& table = *table_;
     THON_CHECK(table.present.angles, "--poses ", o.poses_path,
                ": no angles (rlnAngleRot, rlnAngleTilt, rlnAnglePsi columns)");
@@ -322,7 +323,7 @@ void validate(const SimulateOptions& o) {
   THON_CHECK(o.box > 0 || (map && o.box == 0), "--box must be positive, got ", o.box);
   THON_CHECK(o.box % 2 == 0, "--box must be even, got ", o.box);
   THON_CHECK(finite(o.pixel_size_A) && (o.pixel_size_A > 0 || (map && o.pixel_size_A == 0)),
-             "--apix (pixel size) must be positive, got ", o.pixel_size_A);
+             "--angpix/--apix (pixel size) must be positive, got ", o.pixel_size_A);
   THON_CHECK(o.n_images > 0 || (!o.poses_path.empty() && o.n_images == 0), "--n must be positive, got ", o.n_images);
   THON_CHECK(finite(o.defocus_min_A) && finite(o.defocus_max_A), "--defocus-min/--defocus-max must be finite");
   THON_CHECK(o.defocus_min_A <= o.defocus_max_A, "--defocus-min (", o.defocus_min_A, " Å) is larger than --defocus-max (",
@@ -334,7 +335,7 @@ void validate(const SimulateOptions& o) {
   THON_CHECK(finite(o.voltage_kV) && o.voltage_kV > 0, "--voltage must be positive, got ", o.voltage_kV);
   THON_CHECK(finite(o.cs_mm) && o.cs_mm >= 0, "--cs must be >= 0, got ", o.cs_mm);
   THON_CHECK(finite(o.amplitude_contrast) && o.amplitude_contrast >= 0 && o.amplitude_contrast < 1,
-             "--ac (amplitude contrast) must be in [0, 1), got ", o.amplitude_contrast);
+             "--amplitude-contrast/--ac (amplitude contrast) must be in [0, 1), got ", o.amplitude_contrast);
   THON_CHECK(finite(o.phase_shift_deg), "--phase-shift must be finite");
   THON_CHECK(finite(o.bfactor_A2) && o.bfactor_A2 >= 0, "--bfactor must be >= 0, got ", o.bfactor_A2);
   THON_CHECK(finite(o.tilt_angle_deg) && std::fabs(o.tilt_angle_deg) < 80, "--tilt-angle must be in (-80, 80) degrees, got ",
