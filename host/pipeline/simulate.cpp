@@ -421,7 +421,9 @@ SimulateSummary simulate(const SimulateOptions& o) {
     attributes.seed = std::int64_t(o.seed);
     attributes.pixel_size_A = p;
     attributes.voltage_kV = o.voltage_kV;
-    h5 = std::make_unique<io::DatasetWriter>(outputs.add(h5_path), b, b, optics, columns, attributes);
+    io::DatasetWriteOptions write_options;  // table chunks no longer than the table: small files stay small
+    write_options.table_chunk = std::clamp<std::int64_t>(std::int64_t(n), 1, write_options.table_chunk);
+    h5 = std::make_unique<io::DatasetWriter>(outputs.add(h5_path), b, b, optics, columns, attributes, write_options);
   }
   std::vector<Mat3<double>> poses(static_cast<std::size_t>(batch));
   std::vector<ops::ImageParticle> particles(static_cast<std::size_t>(batch));

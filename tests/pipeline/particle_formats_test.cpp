@@ -1,6 +1,6 @@
 // Every sub-command that reads particles takes RELION STAR, cryoSPARC .cs and thon HDF5: one
-// simulation, written by `thon simulate` as .star + .mrcs and as .h5, and as a .cs file written
-// here from the STAR table (NumPy structured array, cryoSPARC's pose and shift conventions:
+// simulation (the data/ fixture), written by `thon simulate` as .star + .mrcs and as .h5, and as
+// a .cs file written here from the STAR table (NumPy structured array, cryoSPARC's pose and shift conventions:
 // include/thon/io/cryosparc.hpp), reconstructs to the same map from each of them.
 #include <gtest/gtest.h>
 
@@ -81,16 +81,16 @@ void write_cs(const std::string& path, const io::ParticleTable& t, const std::st
 
 Volume<float> read_map(const std::string& path) { return io::read_mrc_volume(path); }
 
+constexpr int kN = 64;  // images in the fixture
+
 class ParticleFormats : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    std::string out;
-    // 300 noise-free images with CTF, astigmatism and shifts of the built-in model, box 32.
-    ASSERT_EQ(run_thon("simulate --quiet --n 300 --box 32 --angpix 4 --no-noise --astig 500 --max-shift 6 "
-                       "--defocus-min 8000 --defocus-max 20000 --seed 11 --device cpu --o " + dir_->file("sim"), &out),
-              0)
-        << out;
+    // The committed fixture (data/README.md): 64 images of the built-in model, box 32, CTF with
+    // astigmatism, shifts, Gaussian noise; written by `thon simulate` as .star + .mrcs and as .h5.
+    for (const char* f : {"sim.star", "sim.mrcs", "sim.h5", "sim_truth.mrc"})
+      fs::copy_file(std::string(THON_SOURCE_DIR) + "/data/" + f, dir_->file(f));
     fs::create_directories(dir_->path() / "J7");
     write_cs(dir_->file("J7/sim.cs"), io::read_particles(dir_->file("sim.star")), "sim.mrcs");
   }
@@ -124,21 +124,21 @@ TEST_F(ParticleFormats, FormatIsDetectedByExtensionAndContent) {
 
 TEST_F(ParticleFormats, SourcesReadTheSameImagesAndTables) {
   const io::ParticleSource star(dir_->file("sim.star")), h5(dir_->file("sim.h5")), cs(dir_->file("J7/sim.cs"));
-  ASSERT_EQ(star.size(), 300);
-  ASSERT_EQ(h5.size(), 300);
-  ASSERT_EQ(cs.size(), 300);
+  ASSERT_EQ(star.size(), kN);
+  ASSERT_EQ(h5.size(), kN);
+  ASSERT_EQ(cs.size(), kN);
   // The .cs paths are relative to the project directory, the parent of J7/: found there.
   EXPECT_EQ(fs::weakly_canonical(cs.image_files().front().path), fs::weakly_canonical(dir_->file("sim.mrcs")));
-  std::vector<float> a(std::size_t(300) * 32 * 32), b(a.size()), c(a.size());
-  std::vector<unsigned char> fa(300), fb(300);
-  star.read_images(0, 300, a.data(), fa.data());
-  h5.read_images(0, 300, b.data(), fb.data());
-  cs.read_images(0, 300, c.data());
+  std::vector<float> a(std::size_t(kN) * 32 * 32), b(a.size()), c(a.size());
+  std::vector<unsigned char> fa(static_cast<std::size_t>(kN)), fb(static_cast<std::size_t>(kN));
+  star.read_images(0, kN, a.data(), fa.data());
+  h5.read_images(0, kN, b.data(), fb.data());
+  cs.read_images(0, kN, c.data());
   ASSERT_TRUE(test::finite_and_nonzero(a.data(), std::int64_t(a.size())));
   EXPECT_EQ(a, b);  // the same float32 pixels in the stack and in the dataset
   EXPECT_EQ(a, c);
-  EXPECT_EQ(fa, std::vector<unsigned char>(300, 1));
-  for (std::size_t i = 0; i < 300; ++i) {
+  EXPECT_EQ(fa, std::vector<unsigned char>(std::size_t(kN), 1));
+  for (std::size_t i = 0; i < std::size_t(kN); ++i) {
     const io::Particle &p = star.table().particles[i], &q = h5.table().particles[i];
     // STAR numbers are written in their shortest round-trip form, so the values are identical.
     EXPECT_EQ(p.rot_deg, q.rot_deg);
@@ -176,7 +176,7 @@ TEST_F(ParticleFormats, PosesOfProjectAndSimulateFromAnyFormat) {
   const ImageStack<float> ps = io::read_mrc_stack(dir_->file("proj_star.mrcs"));
   const ImageStack<float> ph = io::read_mrc_stack(dir_->file("proj_h5.mrcs"));
   const ImageStack<float> pc = io::read_mrc_stack(dir_->file("proj_cs.mrcs"));
-  ASSERT_EQ(ps.n(), 300);
+  ASSERT_EQ(ps.n(), kN);
   ASSERT_TRUE(test::finite_and_nonzero(ps));
   EXPECT_EQ(test::rel_l2(ph, ps), 0.0);
   EXPECT_LT(test::rel_l2(pc, ps), 1e-4);  // float32 poses, as above
@@ -186,7 +186,7 @@ TEST_F(ParticleFormats, PosesOfProjectAndSimulateFromAnyFormat) {
       << out;
   const ImageStack<float> again = io::read_mrc_stack(dir_->file("again.mrcs"));
   const ImageStack<float> first = io::read_mrc_stack(dir_->file("sim.mrcs"));
-  ASSERT_EQ(again.n(), 300);
+  ASSERT_EQ(again.n(), kN);
   ASSERT_TRUE(test::finite_and_nonzero(again));
   (void)first;  // (simulated from the truth map, not the atoms: not the same images)
 }
