@@ -26,7 +26,7 @@ void setup(CLI::App& app) {
     o.command_line = "thon convert";
     for (const auto* opt : app.get_options())
       if (opt->count() > 0 && opt->get_name() != "--help")
-        for (const auto& r : opt->results()) o.command_line += " " + opt->get_name() + " " + r;
+        for (const auto& r : opt->results()) o.command_line += " " + opt->get_name() + (opt->get_expected_max() > 0 ? " " + r : std::string());
     const auto s = thon::pipeline::convert(o);
     std::printf("converted %lld particles%s: %s\n", (long long)s.particles,
                 s.images ? (" and " + std::to_string(s.images) + " images").c_str() : "", s.written.c_str());

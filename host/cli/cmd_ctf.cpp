@@ -31,7 +31,7 @@ struct Args {
 
 void run(const Args& a) {
   THON_CHECK(a.box >= 16 && a.box <= 8192, "thon ctf: --box must be in [16, 8192], got ", a.box);
-  THON_CHECK(a.pixel_size_A > 0, "thon ctf: --angpix/--apix must be positive, got ", a.pixel_size_A);
+  THON_CHECK(a.pixel_size_A > 0, "thon ctf: --apix/--angpix must be positive, got ", a.pixel_size_A);
   THON_CHECK(a.background >= 0, "thon ctf: --background must be >= 0, got ", a.background);
   thon::math::CtfParams p;
   p.voltage_kV = a.voltage_kV;
@@ -130,7 +130,7 @@ void setup(CLI::App& app) {
   app.add_option("-o," + thon::cli::names("o"), a.out, "Output prefix: <o>_ctf.mrc/.png, <o>_thon.mrc/.png, <o>_profile.csv/.png")
       ->capture_default_str();
   app.add_option(thon::cli::names("box"), a.box, "Image size in pixels")->capture_default_str();
-  app.add_option(thon::cli::names("angpix", {"apix"}), a.pixel_size_A, "Pixel size (Å)")->capture_default_str();
+  app.add_option(thon::cli::names("apix", {"angpix"}), a.pixel_size_A, "Pixel size (Å)")->capture_default_str();
   app.add_option(thon::cli::names("voltage"), a.voltage_kV, "Acceleration voltage (kV)")->capture_default_str();
   app.add_option(thon::cli::names("cs"), a.cs_mm, "Spherical aberration (mm)")->capture_default_str();
   app.add_option(thon::cli::names("amplitude-contrast", {"ac", "q0"}), a.q, "Amplitude contrast fraction Q")->capture_default_str();

@@ -38,12 +38,12 @@ void run(const Options& o) {
   THON_CHECK(o.lowpass_A > 0 || o.highpass_A > 0 || o.has_bfactor,
              "give at least one of --lowpass, --highpass, --bfactor");
   THON_CHECK(o.edge_px >= 0, "--edge-px must be >= 0, got ", o.edge_px);
-  THON_CHECK(!(o.apix < 0), "--angpix/--apix must be positive, got ", o.apix);
+  THON_CHECK(!(o.apix < 0), "--apix must be positive, got ", o.apix);
   THON_CHECK(!o.has_bfactor || std::isfinite(o.bfactor_A2), "--bfactor must be finite");
   thon::io::check_writable_path(o.out, "--o");
   const thon::io::MrcHeader h = thon::io::read_mrc_header(o.in);
   const double pixel_size_A = o.apix > 0 ? o.apix : h.pixel_size_A();
-  THON_CHECK(pixel_size_A > 0, o.in, ": the header has no pixel size (cell / sampling is 0); give --angpix");
+  THON_CHECK(pixel_size_A > 0, o.in, ": the header has no pixel size (cell / sampling is 0); give --apix");
   if (o.lowpass_A > 0 && o.lowpass_A < 2 * pixel_size_A)
     std::fprintf(stderr, "thon filter: warning: --lowpass %g Å is finer than Nyquist (%g Å)\n", o.lowpass_A,
                  2 * pixel_size_A);
@@ -79,7 +79,7 @@ void setup(CLI::App& app) {
   app.add_option_function<double>(thon::cli::names("bfactor"), [o](double b) { o->bfactor_A2 = b, o->has_bfactor = true; },
       "B-factor in Å^2: exp(-B s^2/4); > 0 blurs, < 0 sharpens");
   app.add_option(thon::cli::names("edge-px"), o->edge_px, "Width of the raised-cosine edge in Fourier pixels (default 2)");
-  app.add_option(thon::cli::names("angpix", {"apix"}), o->apix, "Pixel size in Å (default: from the header)");
+  app.add_option(thon::cli::names("apix", {"angpix"}), o->apix, "Pixel size in Å (default: from the header)");
   thon::cli::add_device_option(app, o->device);
   thon::cli::add_threads_option(app);
   app.callback([o] { run(*o); });

@@ -21,7 +21,7 @@ struct Options {
 double resolve_pixel_size(const Options& o, const thon::io::MrcHeader& ha, const thon::io::MrcHeader& hb) {
   if (o.apix > 0) return o.apix;
   const double pa = ha.pixel_size_A(), pb = hb.pixel_size_A();
-  THON_CHECK(pa > 0, o.a, ": the header has no pixel size (cell / sampling is 0); give --angpix");
+  THON_CHECK(pa > 0, o.a, ": the header has no pixel size (cell / sampling is 0); give --apix");
   if (pb > 0 && std::abs(pa - pb) > 1e-3 * pa)
     std::fprintf(stderr, "thon fsc: warning: pixel sizes differ (%s: %g Å, %s: %g Å); using %g Å\n", o.a.c_str(),
                  pa, o.b.c_str(), pb, pa);
@@ -30,7 +30,7 @@ double resolve_pixel_size(const Options& o, const thon::io::MrcHeader& ha, const
 
 void run(const Options& o) {
   const thon::Device device = thon::parse_device(o.device);
-  THON_CHECK(!(o.apix < 0) && std::isfinite(o.apix), "--angpix/--apix must be positive, got ", o.apix);
+  THON_CHECK(!(o.apix < 0) && std::isfinite(o.apix), "--apix must be positive, got ", o.apix);
   thon::io::check_writable_path(o.out, "--o");
   const thon::io::MrcHeader ha = thon::io::read_mrc_header(o.a), hb = thon::io::read_mrc_header(o.b);
   const double pixel_size_A = resolve_pixel_size(o, ha, hb);
@@ -56,7 +56,7 @@ void setup(CLI::App& app) {
   auto o = std::make_shared<Options>();
   app.add_option(thon::cli::names("a"), o->a, "First map or image (MRC)")->required()->check(CLI::ExistingFile);
   app.add_option(thon::cli::names("b"), o->b, "Second map or image (MRC), same size")->required()->check(CLI::ExistingFile);
-  app.add_option(thon::cli::names("angpix", {"apix"}), o->apix, "Pixel size in Å (default: from the header of --a)");
+  app.add_option(thon::cli::names("apix", {"angpix"}), o->apix, "Pixel size in Å (default: from the header of --a)");
   app.add_option(thon::cli::names("o"), o->out, "Output STAR file with the FSC curve")->required();
   thon::cli::add_device_option(app, o->device);
   thon::cli::add_threads_option(app);

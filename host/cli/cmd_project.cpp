@@ -22,6 +22,7 @@ void setup(CLI::App& app) {
     double pad = 2.0;
     int batch = 256;
     bool quiet = false;
+    bool png = false;
   };
   auto args = std::make_shared<Args>();
   app.add_option(thon::cli::names("map", {"i"}), args->map, "Input map (MRC, cubic)")->required();
@@ -37,6 +38,7 @@ void setup(CLI::App& app) {
   app.add_option(thon::cli::names("pad"), args->pad, "Padding factor of the map before the FFT (>= 1)")->capture_default_str();
   app.add_option(thon::cli::names("batch"), args->batch, "Images projected per batch")->capture_default_str();
   app.add_flag(thon::cli::names("quiet", {"no-progress"}), args->quiet, "No progress bar");
+  app.add_flag(thon::cli::names("png"), args->png, "Also write <prefix>.png: a montage of the first 16 projections");
   thon::cli::add_device_option(app, args->device);
   thon::cli::add_threads_option(app);
   app.callback([args] {
@@ -60,6 +62,7 @@ void setup(CLI::App& app) {
                 r.mrcs_path.c_str(), static_cast<long long>(r.n_images), r.box, r.box,
                 r.pixel_size_A, r.star_path.c_str(), r.seconds, thon::to_string(job.device),
                 thon::to_string(job.interp), job.padding);
+    if (args->png) std::printf("wrote %s\n", thon::cli::write_stack_montage(r.mrcs_path, args->out + ".png").c_str());
   });
 }
 

@@ -19,6 +19,7 @@ struct Args {
   bool no_ctf = false;
   bool quiet = false;
   bool no_hdf5 = false;
+  bool png = false;
   std::string write_builtin;
 };
 
@@ -53,7 +54,7 @@ void run(Args& a, CLI::App& app) {
   // A map brings its own box and pixel size unless they are given.
   if (!a.o.map_path.empty()) {
     if (app.get_option("--box")->count() == 0) a.o.box = 0;
-    if (app.get_option("--angpix")->count() == 0) a.o.pixel_size_A = 0;
+    if (app.get_option("--apix")->count() == 0) a.o.pixel_size_A = 0;
   }
   THON_CHECK(!a.o.output_prefix.empty(), "--o: an output prefix is required");
   thon::pipeline::validate(a.o);  // before the device is probed: bad options fail fast
@@ -68,6 +69,7 @@ void run(Args& a, CLI::App& app) {
   std::printf("time per image: slices %.3f ms, image formation %.3f ms, writing %.3f ms (overlapped)\n", 1e3 * s.project_s / s.n_images,
               1e3 * s.form_s / s.n_images, 1e3 * s.write_s / s.n_images);
   for (const auto& path : s.outputs) std::printf("wrote %s\n", path.c_str());
+  if (a.png) std::printf("wrote %s\n", thon::cli::write_stack_montage(a.o.output_prefix + ".mrcs", a.o.output_prefix + ".png").c_str());
 }
 
 void setup(CLI::App& app) {
@@ -78,7 +80,7 @@ void setup(CLI::App& app) {
   app.add_option(thon::cli::names("map"), o.map_path, "Potential map (MRC) instead of a model; --box/--apix default to the map's");
   app.add_option(thon::cli::names("n"), o.n_images, "Number of images (default 1000; with --poses, all of its rows)")->capture_default_str();
   app.add_option(thon::cli::names("box"), o.box, "Particle box in pixels (even)")->capture_default_str();
-  app.add_option(thon::cli::names("angpix", {"apix"}), o.pixel_size_A, "Pixel size in Å")->capture_default_str();
+  app.add_option(thon::cli::names("apix", {"angpix"}), o.pixel_size_A, "Pixel size in Å")->capture_default_str();
   app.add_option(thon::cli::names("poses", {"ang", "star"}), o.poses_path,
                  "Poses: RELION .star with rlnAngleRot/Tilt/Psi, cryoSPARC .cs or thon .h5 (its origins, defocus and rlnRandomSubset are used when present)");
   app.add_option(thon::cli::names("defocus-min"), o.defocus_min_A, "Smallest mean defocus in Å (underfocus positive)")->capture_default_str();
@@ -111,6 +113,7 @@ void setup(CLI::App& app) {
   app.add_option(thon::cli::names("batch"), o.batch, "Images per batch (0: automatic)")->capture_default_str();
   app.add_option(thon::cli::names("o"), o.output_prefix, "Output prefix: writes PREFIX.mrcs, PREFIX.star, PREFIX_truth.mrc, PREFIX.h5");
   app.add_option(thon::cli::names("write-builtin-model"), a->write_builtin, "Write the built-in model as a PDB file (and stop unless --o)");
+  app.add_flag(thon::cli::names("png"), a->png, "Also write PREFIX.png: a montage of the first 16 images");
   app.add_flag(thon::cli::names("no-hdf5"), a->no_hdf5, "Do not write PREFIX.h5 (thon's HDF5 dataset: images, particles, provenance)");
   app.add_flag(thon::cli::names("quiet", {"no-progress"}), a->quiet, "No progress bar");
   app.callback([a, &app] { run(*a, app); });

@@ -3,6 +3,10 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <vector>
+
+#include "io/png.hpp"
+#include "thon/io/mrc.hpp"
 
 namespace thon::cli {
 
@@ -37,6 +41,15 @@ CLI::Option* add_threads_option(CLI::App& app) {
           names("threads", {"j"}), [](int n) { omp_set_num_threads(n); },
           "CPU threads (OpenMP and FFTW; default: OMP_NUM_THREADS, else every core)")
       ->check(CLI::Range(1, 4096));
+}
+
+std::string write_stack_montage(const std::string& mrcs_path, const std::string& png_path, int max_images) {
+  const io::MrcHeader h = io::read_mrc_header(mrcs_path);
+  const int n = std::min(h.nz, max_images);
+  std::vector<float> images(std::size_t(n) * std::size_t(h.nx) * std::size_t(h.ny));
+  io::read_mrc_images(mrcs_path, h, 0, n, images.data());
+  io::write_png_montage(png_path, images.data(), n, h.nx, h.ny);
+  return png_path;
 }
 
 std::string names(std::string_view kebab, std::initializer_list<std::string_view> aliases) {

@@ -35,9 +35,13 @@ CLI::Option* add_threads_option(CLI::App& app);
 /// flag) applies to every name. Use it for every option of a sub-command:
 ///   app.add_option(thon::cli::names("mask-diameter"), o.mask_diameter, "...");
 ///       // --mask-diameter,--mask_diameter
-///   app.add_option(thon::cli::names("angpix", {"apix"}), o.pixel_size_A, "...");
-///       // --angpix,--apix
+///   app.add_option(thon::cli::names("apix", {"angpix"}), o.pixel_size_A, "...");
+///       // --apix,--angpix
 ///   app.add_option(thon::cli::names("poses", {"ang"}), o.poses, "...");  // RELION's --ang
 std::string names(std::string_view kebab, std::initializer_list<std::string_view> aliases = {});
+
+/// Writes a PNG montage of the first `max_images` images of an MRC stack (each scaled on its
+/// own) to `png_path` and returns the path; for the `--png` previews.
+std::string write_stack_montage(const std::string& mrcs_path, const std::string& png_path, int max_images = 16);
 
 }  // namespace thon::cli

@@ -76,9 +76,9 @@ struct Batch {
 
 /// Batches of particles of an io::ParticleSource (STAR, .cs or HDF5): images with NaN/Inf are
 /// dropped and counted, the others come with their pose and CTF.
-class ParticleSource {
+class BatchReader {
  public:
-  ParticleSource(const io::ParticleSource& source, const std::vector<int>& half, double pixel_size_A, bool use_ctf)
+  BatchReader(const io::ParticleSource& source, const std::vector<int>& half, double pixel_size_A, bool use_ctf)
       : src_(source), t_(source.table()), half_(half), pixel_size_A_(pixel_size_A), use_ctf_(use_ctf) {}
 
   void set_box(int box) { box_ = box; }
@@ -286,7 +286,7 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
     for (std::size_t i = 0; i < order.size(); ++i) half[order[i]] = int(i % 2);
   }
 
-  ParticleSource src(particles, half, pixel_A, use_ctf);
+  BatchReader src(particles, half, pixel_A, use_ctf);
   // Image size from the stacks: all the same and square; pixel size in the headers vs the STAR file.
   int box = og0.image_size;
   std::string box_from = job.input_star + " (rlnImageSize)";

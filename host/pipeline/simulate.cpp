@@ -82,7 +82,7 @@ Volume<float> make_truth(const SimulateOptions& o, SimulateSummary& summary) {
     THON_CHECK(map.nx() == map.ny() && map.ny() == map.nz(), "--map ", o.map_path, ": the map must be cubic, got ",
                map.nx(), " x ", map.ny(), " x ", map.nz());
     const double p = o.pixel_size_A > 0 ? o.pixel_size_A : map.pixel_size_A();
-    THON_CHECK(p > 0, "--map ", o.map_path, ": the header has no pixel size; give --angpix");
+    THON_CHECK(p > 0, "--map ", o.map_path, ": the header has no pixel size; give --apix");
     for (float v : map) THON_CHECK(std::isfinite(v), "--map ", o.map_path, ": NaN or Inf voxel");
     const int n = map.nx(), b = o.box > 0 ? o.box : n;
     THON_CHECK(b % 2 == 0, "--box must be even, got ", b, " (from --map ", o.map_path, ")");
@@ -323,7 +323,7 @@ void validate(const SimulateOptions& o) {
   THON_CHECK(o.box > 0 || (map && o.box == 0), "--box must be positive, got ", o.box);
   THON_CHECK(o.box % 2 == 0, "--box must be even, got ", o.box);
   THON_CHECK(finite(o.pixel_size_A) && (o.pixel_size_A > 0 || (map && o.pixel_size_A == 0)),
-             "--angpix/--apix (pixel size) must be positive, got ", o.pixel_size_A);
+             "--apix (pixel size) must be positive, got ", o.pixel_size_A);
   THON_CHECK(o.n_images > 0 || (!o.poses_path.empty() && o.n_images == 0), "--n must be positive, got ", o.n_images);
   THON_CHECK(finite(o.defocus_min_A) && finite(o.defocus_max_A), "--defocus-min/--defocus-max must be finite");
   THON_CHECK(o.defocus_min_A <= o.defocus_max_A, "--defocus-min (", o.defocus_min_A, " Å) is larger than --defocus-max (",

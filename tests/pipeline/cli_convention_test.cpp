@@ -88,7 +88,7 @@ TEST(CliConvention, OneConceptHasTheSameNamesInEverySubCommand) {
   // Each set: the names of one concept; a sub-command that has one of them has all of them, in
   // one option. (thon's kebab name first, then RELION's or other programs' names.)
   const std::vector<std::vector<std::string>> concepts = {
-      {"--angpix", "--apix"},                         // pixel size, Å
+      {"--apix", "--angpix"},                         // pixel size, Å
       {"--poses", "--ang", "--star"},                 // a particle file read for its poses only
       {"--quiet", "--no-progress"},                   // no progress bar
       {"--threads", "--j"},                           // CPU threads
@@ -113,7 +113,7 @@ TEST(CliConvention, OneConceptHasTheSameNamesInEverySubCommand) {
     }
   }
   // Pixel size, threads, device, seed, output are in several sub-commands: the check is not empty.
-  for (const char* c : {"--angpix", "--threads", "--device", "--seed", "--o", "--quiet"})
+  for (const char* c : {"--apix", "--threads", "--device", "--seed", "--o", "--quiet"})
     EXPECT_GE(uses[c], 2) << c;
 }
 
@@ -135,10 +135,10 @@ void expect_same_files(const TempDir& dir, const std::vector<std::string>& a, co
 TEST(CliConvention, UnderscoreAndAliasSpellingsGiveTheSameCtf) {
   TempDir dir;
   std::string out;
-  ASSERT_EQ(run_thon("ctf --box 48 --angpix 1.5 --defocus-u 12000 --defocus-v 10000 --defocus-angle 30 "
+  ASSERT_EQ(run_thon("ctf --box 48 --apix 1.5 --defocus-u 12000 --defocus-v 10000 --defocus-angle 30 "
                      "--phase-shift 20 --amplitude-contrast 0.07 --focal-spread 40 --o " + dir.file("kebab"), &out), 0)
       << out;
-  ASSERT_EQ(run_thon("ctf --box 48 --apix 1.5 --defocus_u 12000 --defocus_v 10000 --defocus_angle 30 "
+  ASSERT_EQ(run_thon("ctf --box 48 --angpix 1.5 --defocus_u 12000 --defocus_v 10000 --defocus_angle 30 "
                      "--phase_shift 20 --q0 0.07 --focal_spread 40 --o " + dir.file("relion"), &out), 0)
       << out;
   // A different value must give different files, or the comparison below proves nothing.
