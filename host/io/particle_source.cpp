@@ -50,6 +50,19 @@ ParticleTable read_cs_table(const std::string& path, const ParticleSourceOptions
   return t;
 }
 
+/// The particle table of an HDF5 dataset; image names are "index@<file name>" beside it.
+ParticleTable hdf5_table(const DatasetReader& r, const std::string& path) {
+  ParticleTable t;
+  t.optics = r.optics();
+  t.present = r.present();
+  t.particles = r.read_particles(0, r.count());
+  t.directory = fs::path(path).parent_path().string();
+  // A dataset's optics table always holds the pixel size (the writer requires it).
+  t.present.pixel_size =
+      std::all_of(t.optics.begin(), t.optics.end(), [](const OpticsGroup& g) { return g.pixel_size_A > 0; });
+  return t;
+}
+
 bool is_nonfinite_error(const Error& e) { return std::strstr(e.what(), "must be finite") != nullptr; }
 
 }  // namespace
@@ -84,18 +97,7 @@ ParticleTable read_particle_table(const std::string& path, const ParticleSourceO
   switch (detect_particle_format(path)) {
     case ParticleFormat::star: return read_particles(path);
     case ParticleFormat::cryosparc: return read_cs_table(path, options);
-    case ParticleFormat::hdf5: {
-      const DatasetReader r(path);
-      ParticleTable t;
-      t.optics = r.optics();
-      t.present = r.present();
-      t.particles = r.read_particles(0, r.count());
-      t.directory = fs::path(path).parent_path().string();
-      // A dataset's optics table always holds the pixel size (the writer requires it).
-      t.present.pixel_size = std::all_of(t.optics.begin(), t.optics.end(),
-                                         [](const OpticsGroup& g) { return g.pixel_size_A > 0; });
-      return t;
-    }
+    case ParticleFormat::hdf5: return hdf5_table(DatasetReader(path), path);
   }
   fail(ErrorCode::internal, path, ": unknown particle format");
 }
@@ -141,7 +143,7 @@ ParticleSource::ParticleSource(const std::string& path, const ParticleSourceOpti
   m.format = detect_particle_format(path);
   if (m.format == ParticleFormat::hdf5) {
     m.dataset.emplace(path);
-    m.table = read_particle_table(path, options);
+    m.table = hdf5_table(*m.dataset, path);
     m.files.push_back({path, m.dataset->nx(), m.dataset->ny(), m.dataset->attributes().pixel_size_A});
     return;
   }
