@@ -44,7 +44,7 @@ ParticleTable read_cs_table(const std::string& path, const ParticleSourceOptions
     const auto exists_from = [&](const fs::path& dir) {
       return fs::is_regular_file(parse_image_name(t.particles.front().image_name, dir.string()).path, ec);
     };
-    const fs::path project = fs::absolute(here.empty() ? fs::path(".") : here, ec).parent_path();
+    const fs::path project = fs::weakly_canonical(here.empty() ? fs::current_path() : here, ec).parent_path();
     if (!exists_from(here) && exists_from(project)) t.directory = project.string();
   }
   return t;

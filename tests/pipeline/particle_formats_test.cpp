@@ -193,6 +193,21 @@ TEST_F(ParticleFormats, PosesOfProjectAndSimulateFromAnyFormat) {
   (void)first;  // (simulated from the truth map, not the atoms: not the same images)
 }
 
+TEST_F(ParticleFormats, CsPathsResolveFromTheParentDirectoryGivenRelatively) {
+  // Run from inside the job directory with a bare file name: the project directory is still found.
+  std::string out;
+  ASSERT_EQ(test::run_command("cd " + dir_->file("J7") + " && " + THON_EXE +
+                                  " reconstruct --quiet --device cpu --i sim.cs --o " + dir_->file("rel.mrc"), &out),
+            0)
+      << out;
+  EXPECT_TRUE(test::finite_and_nonzero(read_map(dir_->file("rel.mrc"))));
+  // And --image-dir names it explicitly.
+  ASSERT_EQ(run_thon("reconstruct --quiet --device cpu --i " + dir_->file("J7/sim.cs") + " --img " + dir_->path().string() +
+                         " --o " + dir_->file("img.mrc"), &out),
+            0)
+      << out;
+}
+
 TEST_F(ParticleFormats, MissingImagesOfACsFileAreReported) {
   fs::create_directories(dir_->path() / "lost");
   write_cs(dir_->file("lost/bad.cs"), io::read_particles(dir_->file("sim.star")), "nowhere.mrcs");
