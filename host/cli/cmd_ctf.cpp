@@ -31,7 +31,7 @@ struct Args {
 
 void run(const Args& a) {
   THON_CHECK(a.box >= 16 && a.box <= 8192, "thon ctf: --box must be in [16, 8192], got ", a.box);
-  THON_CHECK(a.pixel_size_A > 0, "thon ctf: --angpix must be positive, got ", a.pixel_size_A);
+  THON_CHECK(a.pixel_size_A > 0, "thon ctf: --apix/--angpix must be positive, got ", a.pixel_size_A);
   THON_CHECK(a.background >= 0, "thon ctf: --background must be >= 0, got ", a.background);
   thon::math::CtfParams p;
   p.voltage_kV = a.voltage_kV;
@@ -46,7 +46,7 @@ void run(const Args& a) {
   p.focal_spread_A = a.focal_spread_A;
   p.prepare();
   THON_CHECK(a.voltage_kV > 0, "thon ctf: --voltage must be positive, got ", a.voltage_kV);
-  THON_CHECK(a.q >= 0 && a.q < 1, "thon ctf: --q0 must be in [0, 1), got ", a.q);
+  THON_CHECK(a.q >= 0 && a.q < 1, "thon ctf: --amplitude-contrast/--q0 must be in [0, 1), got ", a.q);
   THON_CHECK(a.alpha_mrad >= 0 && a.focal_spread_A >= 0, "thon ctf: --alpha and --focal-spread must be >= 0");
   const int n = a.box;
 
@@ -127,25 +127,25 @@ void run(const Args& a) {
 
 void setup(CLI::App& app) {
   static Args a;
-  app.add_option("-o,--o", a.out, "Output prefix: <o>_ctf.mrc/.png, <o>_thon.mrc/.png, <o>_profile.csv/.png")
+  app.add_option("-o," + thon::cli::names("o"), a.out, "Output prefix: <o>_ctf.mrc/.png, <o>_thon.mrc/.png, <o>_profile.csv/.png")
       ->capture_default_str();
-  app.add_option("--box", a.box, "Image size in pixels")->capture_default_str();
-  app.add_option("--angpix", a.pixel_size_A, "Pixel size (Å)")->capture_default_str();
-  app.add_option("--voltage", a.voltage_kV, "Acceleration voltage (kV)")->capture_default_str();
-  app.add_option("--cs", a.cs_mm, "Spherical aberration (mm)")->capture_default_str();
-  app.add_option("--q0", a.q, "Amplitude contrast fraction")->capture_default_str();
-  app.add_option("--defocus-u", a.defocus_u_A, "Defocus U (Å, positive = underfocus)")->capture_default_str();
-  app.add_option("--defocus-v", a.defocus_v_A, "Defocus V (Å; default = U)");
-  app.add_option("--defocus-angle", a.defocus_angle_deg, "Astigmatism angle of U from +x (degrees)")->capture_default_str();
-  app.add_option("--phase-shift", a.phase_shift_deg, "Phase-plate shift (degrees)")->capture_default_str();
-  app.add_option("--bfactor", a.b_factor_A2, "B-factor envelope exp(-B s^2/4) (Å^2)")->capture_default_str();
-  app.add_option("--alpha", a.alpha_mrad, "Illumination semi-angle (mrad), spatial-coherence envelope")
+  app.add_option(thon::cli::names("box"), a.box, "Image size in pixels")->capture_default_str();
+  app.add_option(thon::cli::names("apix", {"angpix"}), a.pixel_size_A, "Pixel size (Å)")->capture_default_str();
+  app.add_option(thon::cli::names("voltage"), a.voltage_kV, "Acceleration voltage (kV)")->capture_default_str();
+  app.add_option(thon::cli::names("cs"), a.cs_mm, "Spherical aberration (mm)")->capture_default_str();
+  app.add_option(thon::cli::names("amplitude-contrast", {"ac", "q0"}), a.q, "Amplitude contrast fraction Q")->capture_default_str();
+  app.add_option(thon::cli::names("defocus-u"), a.defocus_u_A, "Defocus U (Å, positive = underfocus)")->capture_default_str();
+  app.add_option(thon::cli::names("defocus-v"), a.defocus_v_A, "Defocus V (Å; default = U)");
+  app.add_option(thon::cli::names("defocus-angle"), a.defocus_angle_deg, "Astigmatism angle of U from +x (degrees)")->capture_default_str();
+  app.add_option(thon::cli::names("phase-shift"), a.phase_shift_deg, "Phase-plate shift (degrees)")->capture_default_str();
+  app.add_option(thon::cli::names("bfactor"), a.b_factor_A2, "B-factor envelope exp(-B s^2/4) (Å^2)")->capture_default_str();
+  app.add_option(thon::cli::names("alpha"), a.alpha_mrad, "Illumination semi-angle (mrad), spatial-coherence envelope")
       ->capture_default_str();
-  app.add_option("--focal-spread", a.focal_spread_A, "Focal spread 1/e half-width (Å), temporal envelope")
+  app.add_option(thon::cli::names("focal-spread"), a.focal_spread_A, "Focal spread 1/e half-width (Å), temporal envelope")
       ->capture_default_str();
-  app.add_option("--background", a.background, "Flat background added to CTF^2 in the power spectrum")
+  app.add_option(thon::cli::names("background"), a.background, "Flat background added to CTF^2 in the power spectrum")
       ->capture_default_str();
-  app.add_option("--seed", a.seed, "Seed of the power-spectrum speckle")->capture_default_str();
+  app.add_option(thon::cli::names("seed"), a.seed, "Seed of the power-spectrum speckle")->capture_default_str();
   app.callback([] { run(a); });
 }
 

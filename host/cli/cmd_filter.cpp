@@ -37,7 +37,7 @@ void run(const Options& o) {
   const thon::Device device = thon::parse_device(o.device);
   THON_CHECK(o.lowpass_A > 0 || o.highpass_A > 0 || o.has_bfactor,
              "give at least one of --lowpass, --highpass, --bfactor");
-  THON_CHECK(o.edge_px >= 0, "--edge_px must be >= 0, got ", o.edge_px);
+  THON_CHECK(o.edge_px >= 0, "--edge-px must be >= 0, got ", o.edge_px);
   THON_CHECK(!(o.apix < 0), "--apix must be positive, got ", o.apix);
   THON_CHECK(!o.has_bfactor || std::isfinite(o.bfactor_A2), "--bfactor must be finite");
   thon::io::check_writable_path(o.out, "--o");
@@ -72,16 +72,16 @@ void run(const Options& o) {
 
 void setup(CLI::App& app) {
   auto o = std::make_shared<Options>();
-  app.add_option("--i", o->in, "Input image, stack (.mrcs) or volume (MRC)")->required()->check(CLI::ExistingFile);
-  app.add_option("--o", o->out, "Output MRC file")->required();
-  app.add_option("--lowpass", o->lowpass_A, "Low-pass: keep resolutions coarser than this (Å)");
-  app.add_option("--highpass", o->highpass_A, "High-pass: remove resolutions coarser than this (Å)");
-  app.add_option_function<double>(
-      "--bfactor", [o](double b) { o->bfactor_A2 = b, o->has_bfactor = true; },
+  app.add_option(thon::cli::names("i"), o->in, "Input image, stack (.mrcs) or volume (MRC)")->required()->check(CLI::ExistingFile);
+  app.add_option(thon::cli::names("o"), o->out, "Output MRC file")->required();
+  app.add_option(thon::cli::names("lowpass"), o->lowpass_A, "Low-pass: keep resolutions coarser than this (Å)");
+  app.add_option(thon::cli::names("highpass"), o->highpass_A, "High-pass: remove resolutions coarser than this (Å)");
+  app.add_option_function<double>(thon::cli::names("bfactor"), [o](double b) { o->bfactor_A2 = b, o->has_bfactor = true; },
       "B-factor in Å^2: exp(-B s^2/4); > 0 blurs, < 0 sharpens");
-  app.add_option("--edge_px", o->edge_px, "Width of the raised-cosine edge in Fourier pixels (default 2)");
-  app.add_option("--apix", o->apix, "Pixel size in Å (default: from the header)");
+  app.add_option(thon::cli::names("edge-px"), o->edge_px, "Width of the raised-cosine edge in Fourier pixels (default 2)");
+  app.add_option(thon::cli::names("apix", {"angpix"}), o->apix, "Pixel size in Å (default: from the header)");
   thon::cli::add_device_option(app, o->device);
+  thon::cli::add_threads_option(app);
   app.callback([o] { run(*o); });
 }
 

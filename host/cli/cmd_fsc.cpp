@@ -54,11 +54,12 @@ void run(const Options& o) {
 
 void setup(CLI::App& app) {
   auto o = std::make_shared<Options>();
-  app.add_option("--a", o->a, "First map or image (MRC)")->required()->check(CLI::ExistingFile);
-  app.add_option("--b", o->b, "Second map or image (MRC), same size")->required()->check(CLI::ExistingFile);
-  app.add_option("--apix", o->apix, "Pixel size in Å (default: from the header of --a)");
-  app.add_option("--o", o->out, "Output STAR file with the FSC curve")->required();
+  app.add_option(thon::cli::names("a"), o->a, "First map or image (MRC)")->required()->check(CLI::ExistingFile);
+  app.add_option(thon::cli::names("b"), o->b, "Second map or image (MRC), same size")->required()->check(CLI::ExistingFile);
+  app.add_option(thon::cli::names("apix", {"angpix"}), o->apix, "Pixel size in Å (default: from the header of --a)");
+  app.add_option(thon::cli::names("o"), o->out, "Output STAR file with the FSC curve")->required();
   thon::cli::add_device_option(app, o->device);
+  thon::cli::add_threads_option(app);
   app.callback([o] { run(*o); });
 }
 

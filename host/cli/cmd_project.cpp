@@ -22,22 +22,25 @@ void setup(CLI::App& app) {
     double pad = 2.0;
     int batch = 256;
     bool quiet = false;
+    bool png = false;
   };
   auto args = std::make_shared<Args>();
-  app.add_option("--map,--i", args->map, "Input map (MRC, cubic)")->required();
-  auto* star = app.add_option("--star,--ang", args->star,
-                              "Poses: RELION STAR file with rlnAngleRot/Tilt/Psi");
-  auto* n = app.add_option("--n", args->n, "Number of uniform random poses (instead of --star)");
+  app.add_option(thon::cli::names("map", {"i"}), args->map, "Input map (MRC, cubic)")->required();
+  auto* star = app.add_option(thon::cli::names("poses", {"ang", "star"}), args->star,
+                              "Poses: RELION .star (rlnAngleRot/Tilt/Psi), cryoSPARC .cs or thon .h5");
+  auto* n = app.add_option(thon::cli::names("n", {"nr-uniform"}), args->n, "Number of uniform random poses (instead of --poses)");
   star->excludes(n);
-  app.add_option("--seed", args->seed, "Seed of the random poses")->capture_default_str();
-  app.add_option("--o", args->out, "Output prefix: writes <prefix>.mrcs and <prefix>.star")->required();
-  app.add_option("--interp", args->interp, "Interpolation in the padded transform: nearest, linear, cubic")
+  app.add_option(thon::cli::names("seed"), args->seed, "Seed of the random poses")->capture_default_str();
+  app.add_option(thon::cli::names("o"), args->out, "Output prefix: writes <prefix>.mrcs and <prefix>.star")->required();
+  app.add_option(thon::cli::names("interp"), args->interp, "Interpolation in the padded transform: nearest, linear, cubic")
       ->check(CLI::IsMember({"nearest", "linear", "cubic"}))
       ->capture_default_str();
-  app.add_option("--pad", args->pad, "Padding factor of the map before the FFT (>= 1)")->capture_default_str();
-  app.add_option("--batch", args->batch, "Images projected per batch")->capture_default_str();
-  app.add_flag("--quiet", args->quiet, "No progress bar");
+  app.add_option(thon::cli::names("pad"), args->pad, "Padding factor of the map before the FFT (>= 1)")->capture_default_str();
+  app.add_option(thon::cli::names("batch"), args->batch, "Images projected per batch")->capture_default_str();
+  app.add_flag(thon::cli::names("quiet", {"no-progress"}), args->quiet, "No progress bar");
+  app.add_flag(thon::cli::names("png"), args->png, "Also write <prefix>.png: a montage of the first 16 projections");
   thon::cli::add_device_option(app, args->device);
+  thon::cli::add_threads_option(app);
   app.callback([args] {
     // One 3D transform and batches of one image size: FFTW_MEASURE planning (the default) would
     // take longer than the projection itself (box 128, pad 2: 7 s of planning for 1 s of work), so
@@ -59,6 +62,7 @@ void setup(CLI::App& app) {
                 r.mrcs_path.c_str(), static_cast<long long>(r.n_images), r.box, r.box,
                 r.pixel_size_A, r.star_path.c_str(), r.seconds, thon::to_string(job.device),
                 thon::to_string(job.interp), job.padding);
+    if (args->png) std::printf("wrote %s\n", thon::cli::write_stack_montage(r.mrcs_path, args->out + ".png").c_str());
   });
 }
 

@@ -19,6 +19,7 @@ struct Args {
   bool no_ctf = false;
   bool quiet = false;
   bool no_hdf5 = false;
+  bool png = false;
   std::string write_builtin;
 };
 
@@ -68,50 +69,53 @@ void run(Args& a, CLI::App& app) {
   std::printf("time per image: slices %.3f ms, image formation %.3f ms, writing %.3f ms (overlapped)\n", 1e3 * s.project_s / s.n_images,
               1e3 * s.form_s / s.n_images, 1e3 * s.write_s / s.n_images);
   for (const auto& path : s.outputs) std::printf("wrote %s\n", path.c_str());
+  if (a.png) std::printf("wrote %s\n", thon::cli::write_stack_montage(a.o.output_prefix + ".mrcs", a.o.output_prefix + ".png").c_str());
 }
 
 void setup(CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto& o = a->o;
   o.output_prefix.clear();
-  app.add_option("--model", o.model_path, "Atomic model (PDB or mmCIF); 'builtin' (default) = the built-in helix bundle");
-  app.add_option("--map", o.map_path, "Potential map (MRC) instead of a model; --box/--apix default to the map's");
-  app.add_option("--n", o.n_images, "Number of images (default 1000; with --poses, all of its rows)")->capture_default_str();
-  app.add_option("--box", o.box, "Particle box in pixels (even)")->capture_default_str();
-  app.add_option("--apix", o.pixel_size_A, "Pixel size in Å")->capture_default_str();
-  app.add_option("--poses", o.poses_path,
-                 "STAR file with rlnAngleRot/Tilt/Psi (its origins, defocus and rlnRandomSubset are used when present)");
-  app.add_option("--defocus-min", o.defocus_min_A, "Smallest mean defocus in Å (underfocus positive)")->capture_default_str();
-  app.add_option("--defocus-max", o.defocus_max_A, "Largest mean defocus in Å")->capture_default_str();
-  app.add_option("--astig", o.astig_A, "Largest astigmatism |U - V| in Å (uniform, random angle)")->capture_default_str();
-  app.add_option("--voltage", o.voltage_kV, "Acceleration voltage in kV")->capture_default_str();
-  app.add_option("--cs", o.cs_mm, "Spherical aberration in mm")->capture_default_str();
-  app.add_option("--ac", o.amplitude_contrast, "Amplitude contrast fraction Q")->capture_default_str();
-  app.add_option("--phase-shift", o.phase_shift_deg, "Phase-plate phase shift in degrees")->capture_default_str();
-  app.add_option("--bfactor", o.bfactor_A2, "CTF B-factor envelope exp(-B s^2/4), Å^2")->capture_default_str();
-  app.add_flag("--no-ctf", a->no_ctf, "Perfect phase contrast: no CTF (images are 2 sigma V_z)");
-  app.add_option("--tilt-angle", o.tilt_angle_deg, "Specimen tilt in degrees (defocus varies across the image)")
+  app.add_option(thon::cli::names("model"), o.model_path, "Atomic model (PDB or mmCIF); 'builtin' (default) = the built-in helix bundle");
+  app.add_option(thon::cli::names("map"), o.map_path, "Potential map (MRC) instead of a model; --box/--apix default to the map's");
+  app.add_option(thon::cli::names("n"), o.n_images, "Number of images (default 1000; with --poses, all of its rows)")->capture_default_str();
+  app.add_option(thon::cli::names("box"), o.box, "Particle box in pixels (even)")->capture_default_str();
+  app.add_option(thon::cli::names("apix", {"angpix"}), o.pixel_size_A, "Pixel size in Å")->capture_default_str();
+  app.add_option(thon::cli::names("poses", {"ang", "star"}), o.poses_path,
+                 "Poses: RELION .star with rlnAngleRot/Tilt/Psi, cryoSPARC .cs or thon .h5 (its origins, defocus and rlnRandomSubset are used when present)");
+  app.add_option(thon::cli::names("defocus-min"), o.defocus_min_A, "Smallest mean defocus in Å (underfocus positive)")->capture_default_str();
+  app.add_option(thon::cli::names("defocus-max"), o.defocus_max_A, "Largest mean defocus in Å")->capture_default_str();
+  app.add_option(thon::cli::names("astig"), o.astig_A, "Largest astigmatism |U - V| in Å (uniform, random angle)")->capture_default_str();
+  app.add_option(thon::cli::names("voltage"), o.voltage_kV, "Acceleration voltage in kV")->capture_default_str();
+  app.add_option(thon::cli::names("cs"), o.cs_mm, "Spherical aberration in mm")->capture_default_str();
+  app.add_option(thon::cli::names("amplitude-contrast", {"ac", "q0"}), o.amplitude_contrast, "Amplitude contrast fraction Q")->capture_default_str();
+  app.add_option(thon::cli::names("phase-shift"), o.phase_shift_deg, "Phase-plate phase shift in degrees")->capture_default_str();
+  app.add_option(thon::cli::names("bfactor"), o.bfactor_A2, "CTF B-factor envelope exp(-B s^2/4), Å^2")->capture_default_str();
+  app.add_flag(thon::cli::names("no-ctf"), a->no_ctf, "Perfect phase contrast: no CTF (images are 2 sigma V_z)");
+  app.add_option(thon::cli::names("tilt-angle"), o.tilt_angle_deg, "Specimen tilt in degrees (defocus varies across the image)")
       ->capture_default_str();
-  app.add_option("--tilt-axis", o.tilt_axis_deg, "Tilt axis angle from +x toward +y in degrees")->capture_default_str();
-  app.add_option("--tilt-handedness", o.tilt_handedness, "+1: the +d side of the axis is more underfocus; or -1")
+  app.add_option(thon::cli::names("tilt-axis"), o.tilt_axis_deg, "Tilt axis angle from +x toward +y in degrees")->capture_default_str();
+  app.add_option(thon::cli::names("tilt-handedness"), o.tilt_handedness, "+1: the +d side of the axis is more underfocus; or -1")
       ->capture_default_str();
-  app.add_option("--tilt-strip-width", o.tilt_strip_width_A, "Width in Å of the strips of constant defocus (tilted specimen); 0: exact per pixel (small boxes)")
+  app.add_option(thon::cli::names("tilt-strip-width"), o.tilt_strip_width_A, "Width in Å of the strips of constant defocus (tilted specimen); 0: exact per pixel (small boxes)")
       ->capture_default_str();
-  app.add_option("--detector", o.detector, "ideal | counting | counting:DQE0 | table:MTF_FILE[,DQE_FILE]")
+  app.add_option(thon::cli::names("detector"), o.detector, "ideal | counting | counting:DQE0 | table:MTF_FILE[,DQE_FILE]")
       ->capture_default_str();
-  app.add_option("--dose", o.dose_e_per_A2, "Poisson shot noise at this dose in e/Å^2 (the default noise)")
+  app.add_option(thon::cli::names("dose"), o.dose_e_per_A2, "Poisson shot noise at this dose in e/Å^2 (the default noise)")
       ->capture_default_str();
-  app.add_option("--snr", o.snr, "Gaussian noise instead: signal variance / noise variance per image");
-  app.add_flag("--no-noise", a->no_noise, "No noise");
-  app.add_option("--max-shift", o.max_shift_A, "Random origin shifts up to this radius in Å")->capture_default_str();
-  app.add_option("--subsets", o.subsets, "rlnRandomSubset: alternating or random")->capture_default_str();
-  app.add_option("--seed", o.seed, "Random seed (poses, defocus, shifts, noise)")->capture_default_str();
+  app.add_option(thon::cli::names("snr"), o.snr, "Gaussian noise instead: signal variance / noise variance per image");
+  app.add_flag(thon::cli::names("no-noise"), a->no_noise, "No noise");
+  app.add_option(thon::cli::names("max-shift"), o.max_shift_A, "Random origin shifts up to this radius in Å")->capture_default_str();
+  app.add_option(thon::cli::names("subsets"), o.subsets, "rlnRandomSubset: alternating or random")->capture_default_str();
+  app.add_option(thon::cli::names("seed"), o.seed, "Random seed (poses, defocus, shifts, noise)")->capture_default_str();
   thon::cli::add_device_option(app, a->device);
-  app.add_option("--batch", o.batch, "Images per batch (0: automatic)")->capture_default_str();
-  app.add_option("--o", o.output_prefix, "Output prefix: writes PREFIX.mrcs, PREFIX.star, PREFIX_truth.mrc, PREFIX.h5");
-  app.add_option("--write-builtin-model", a->write_builtin, "Write the built-in model as a PDB file (and stop unless --o)");
-  app.add_flag("--no-hdf5", a->no_hdf5, "Do not write PREFIX.h5 (thon's HDF5 dataset: images, particles, provenance)");
-  app.add_flag("--quiet", a->quiet, "No progress bar");
+  thon::cli::add_threads_option(app);
+  app.add_option(thon::cli::names("batch"), o.batch, "Images per batch (0: automatic)")->capture_default_str();
+  app.add_option(thon::cli::names("o"), o.output_prefix, "Output prefix: writes PREFIX.mrcs, PREFIX.star, PREFIX_truth.mrc, PREFIX.h5");
+  app.add_option(thon::cli::names("write-builtin-model"), a->write_builtin, "Write the built-in model as a PDB file (and stop unless --o)");
+  app.add_flag(thon::cli::names("png"), a->png, "Also write PREFIX.png: a montage of the first 16 images");
+  app.add_flag(thon::cli::names("no-hdf5"), a->no_hdf5, "Do not write PREFIX.h5 (thon's HDF5 dataset: images, particles, provenance)");
+  app.add_flag(thon::cli::names("quiet", {"no-progress"}), a->quiet, "No progress bar");
   app.callback([a, &app] { run(*a, app); });
 }
 

@@ -1,6 +1,12 @@
 #include "cli/command.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <vector>
+
+#include "io/png.hpp"
+#include "thon/io/mrc.hpp"
 
 namespace thon::cli {
 
@@ -27,6 +33,41 @@ CLI::Option* add_device_option(CLI::App& app, std::string& name) {
   return app.add_option("--device", name, "Compute backend: auto (cuda when a GPU is present, else cpu), cpu, cuda, reference")
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "reference"}))
       ->capture_default_str();
+}
+
+CLI::Option* add_threads_option(CLI::App& app) {
+  return app
+      .add_option_function<int>(
+          names("threads", {"j"}), [](int n) { omp_set_num_threads(n); },
+          "CPU threads (OpenMP and FFTW; default: OMP_NUM_THREADS, else every core)")
+      ->check(CLI::Range(1, 4096));
+}
+
+std::string write_stack_montage(const std::string& mrcs_path, const std::string& png_path, int max_images) {
+  const io::MrcHeader h = io::read_mrc_header(mrcs_path);
+  const int n = std::min(h.nz, max_images);
+  std::vector<float> images(std::size_t(n) * std::size_t(h.nx) * std::size_t(h.ny));
+  io::read_mrc_images(mrcs_path, h, 0, n, images.data());
+  io::write_png_montage(png_path, images.data(), n, h.nx, h.ny);
+  return png_path;
+}
+
+std::string names(std::string_view kebab, std::initializer_list<std::string_view> aliases) {
+  const bool negate = !kebab.empty() && kebab.front() == '!';
+  if (negate) kebab.remove_prefix(1);
+  std::vector<std::string> out;
+  auto add = [&](std::string_view name) {
+    std::string dashed(name), underscored(name);
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    std::replace(underscored.begin(), underscored.end(), '-', '_');
+    for (const std::string& n : {dashed, underscored})
+      if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  };
+  add(kebab);
+  for (std::string_view a : aliases) add(a);
+  std::string s;
+  for (const std::string& n : out) s += std::string(s.empty() ? "" : ",") + (negate ? "!" : "") + "--" + n;
+  return s;
 }
 
 }  // namespace thon::cli

@@ -109,6 +109,30 @@ void write_png_gray(const std::string& path, int w, int h, const float* data, bo
   write_png(path, w, h, 1, px.data());
 }
 
+void write_png_montage(const std::string& path, const float* images, int count, int w, int h, int columns) {
+  THON_CHECK(count > 0 && w > 0 && h > 0, "PNG montage '", path, "': needs images, got ", count, " of ", w, " x ", h);
+  constexpr int kGap = 2;
+  if (columns <= 0) columns = int(std::ceil(std::sqrt(double(count))));
+  columns = std::min(columns, count);
+  const int rows = (count + columns - 1) / columns;
+  const int W = columns * w + (columns - 1) * kGap, H = rows * h + (rows - 1) * kGap;
+  std::vector<unsigned char> px(std::size_t(W) * std::size_t(H), 255);
+  const std::size_t per = std::size_t(w) * std::size_t(h);
+  for (int i = 0; i < count; ++i) {
+    const float* img = images + std::size_t(i) * per;
+    for (std::size_t k = 0; k < per; ++k)
+      THON_CHECK(std::isfinite(img[k]), "PNG montage '", path, "': image ", i, " pixel ", k, " is not finite");
+    const auto mm = std::minmax_element(img, img + per);
+    const float lo = *mm.first, hi = *mm.second, scale = hi > lo ? 255.0f / (hi - lo) : 0.0f;
+    const int x0 = (i % columns) * (w + kGap), y0 = (i / columns) * (h + kGap);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        px[std::size_t(y0 + y) * std::size_t(W) + std::size_t(x0 + x)] =
+            (unsigned char)std::lround(std::clamp((img[std::size_t(y) * w + x] - lo) * scale, 0.0f, 255.0f));
+  }
+  write_png(path, W, H, 1, px.data());
+}
+
 void write_line_plot_png(const std::string& path, const std::vector<PlotSeries>& series, const PlotOptions& o) {
   THON_CHECK(!series.empty(), "plot '", path, "': no series");
   THON_CHECK(o.width >= 200 && o.height >= 150, "plot '", path, "': size too small");

@@ -13,6 +13,11 @@ namespace thon::io {
 /// are an error.
 void write_png_gray(const std::string& path, int w, int h, const float* data, bool auto_scale = true);
 
+/// A montage of `count` w x h images (images[(i * h + y) * w + x]) on a grid of `columns` tiles
+/// per row (0: about square), tiles separated by 2 white pixels, each image scaled on its own
+/// min..max -> 0..255 (a constant image is black). NaN/Inf pixels are an error.
+void write_png_montage(const std::string& path, const float* images, int count, int w, int h, int columns = 0);
+
 struct PlotSeries {
   std::vector<double> x, y;
   std::string label;

@@ -11,6 +11,7 @@
 #include "core/progress.hpp"
 #include "thon/core/error.hpp"
 #include "thon/io/mrc.hpp"
+#include "thon/io/particle_source.hpp"
 #include "thon/io/particles.hpp"
 #include "thon/ops/project.hpp"
 #include "thon/ops/sampling.hpp"
@@ -40,7 +41,7 @@ ProjectResult run_project(const ProjectJob& job) {
   // Poses first: a bad STAR file fails before the map is read.
   std::vector<double> rot, tilt, psi;
   if (!job.poses_path.empty()) {
-    const io::ParticleTable table = io::read_particles(job.poses_path);
+    const io::ParticleTable table = io::read_particle_table(job.poses_path);
     THON_CHECK(table.present.angles, job.poses_path,
                ": no rlnAngleRot / rlnAngleTilt / rlnAnglePsi columns: cannot project without poses");
     THON_CHECK(!table.particles.empty(), job.poses_path, ": no particles");
@@ -50,7 +51,7 @@ ProjectResult run_project(const ProjectJob& job) {
       psi.push_back(p.psi_deg);
     }
   } else {
-    THON_CHECK(job.n_random > 0, "project: give --star poses.star or --n N (> 0) random poses");
+    THON_CHECK(job.n_random > 0, "project: give --poses poses.star or --n N (> 0) random poses");
     uniform_random_euler(job.n_random, job.seed, rot, tilt, psi);
   }
   std::vector<Mat3<double>> poses;

@@ -22,6 +22,7 @@
 #include "thon/core/parallel.hpp"
 #include "thon/core/units.hpp"
 #include "thon/io/mrc.hpp"
+#include "thon/io/particle_source.hpp"
 #include "thon/io/particles.hpp"
 #include "thon/io/star.hpp"
 #include "thon/math/ctf.hpp"
@@ -73,24 +74,13 @@ struct Batch {
   double read_s = 0;
 };
 
-struct Stack {
-  io::MrcHeader header;
-};
-
-bool is_nonfinite_error(const Error& e) { return std::strstr(e.what(), "MRC data must be finite") != nullptr; }
-
-class ParticleSource {
+/// Batches of particles of an io::ParticleSource (STAR, .cs or HDF5): images with NaN/Inf are
+/// dropped and counted, the others come with their pose and CTF.
+class BatchReader {
  public:
-  ParticleSource(const io::ParticleTable& table, const std::vector<int>& half, double pixel_size_A, bool use_ctf)
-      : t_(table), half_(half), pixel_size_A_(pixel_size_A), use_ctf_(use_ctf) {
-    for (const io::Particle& p : t_.particles) {
-      io::ImageLocation loc = io::parse_image_name(p.image_name, t_.directory);
-      loc_.push_back(loc);
-      if (!stacks_.count(loc.path)) stacks_[loc.path] = Stack{io::read_mrc_header(loc.path)};
-    }
-  }
+  BatchReader(const io::ParticleSource& source, const std::vector<int>& half, double pixel_size_A, bool use_ctf)
+      : src_(source), t_(source.table()), half_(half), pixel_size_A_(pixel_size_A), use_ctf_(use_ctf) {}
 
-  const std::map<std::string, Stack>& stacks() const { return stacks_; }
   void set_box(int box) { box_ = box; }
 
   Batch load(std::int64_t first, int count) const {
@@ -100,33 +90,9 @@ class ParticleSource {
     b.count = count;
     const std::size_t npix = std::size_t(box_) * box_;
     std::vector<float> raw(std::size_t(count) * npix);
-    std::vector<char> ok(std::size_t(count), 1);
-    // Runs of consecutive images of one stack are read with one call.
-    for (int i = 0; i < count;) {
-      const io::ImageLocation& a = loc_[std::size_t(first + i)];
-      int run = 1;
-      while (i + run < count) {
-        const io::ImageLocation& c = loc_[std::size_t(first + i + run)];
-        if (c.path != a.path || c.index != a.index + run) break;
-        ++run;
-      }
-      const io::MrcHeader& h = stacks_.at(a.path).header;
-      try {
-        io::read_mrc_images(a.path, h, a.index, run, raw.data() + std::size_t(i) * npix);
-      } catch (const Error& e) {
-        if (!is_nonfinite_error(e)) throw;
-        for (int j = 0; j < run; ++j) {  // find the images with NaN/Inf one by one
-          try {
-            io::read_mrc_images(a.path, h, a.index + j, 1, raw.data() + std::size_t(i + j) * npix);
-          } catch (const Error& e2) {
-            if (!is_nonfinite_error(e2)) throw;
-            ok[std::size_t(i + j)] = 0;
-            ++b.n_nonfinite;
-          }
-        }
-      }
-      i += run;
-    }
+    std::vector<unsigned char> ok(std::size_t(count), 1);
+    src_.read_images(first, count, raw.data(), ok.data());
+    for (unsigned char f : ok) b.n_nonfinite += f ? 0 : 1;
     if (b.n_nonfinite == 0) b.images = std::move(raw);  // every image kept: no copy
     else b.images.reserve(std::size_t(count - b.n_nonfinite) * npix);
     for (int i = 0; i < count; ++i) {
@@ -162,13 +128,12 @@ class ParticleSource {
   }
 
  private:
+  const io::ParticleSource& src_;
   const io::ParticleTable& t_;
   const std::vector<int>& half_;
   int box_ = 0;
   double pixel_size_A_;
   bool use_ctf_;
-  std::vector<io::ImageLocation> loc_;
-  std::map<std::string, Stack> stacks_;
 };
 
 std::string stem_of(const std::string& path) {
@@ -264,11 +229,14 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
   for (const std::string& o : outputs) io::check_writable_path(o, "--o");
 
   // --- particles, geometry and checks -----------------------------------------------------------
-  const io::ParticleTable table = io::read_particles(job.input_star);
+  // STAR + MRC, cryoSPARC .cs + MRC or thon HDF5; every image is checked to exist here.
+  io::ParticleSourceOptions source_options;
+  source_options.image_directory = job.image_directory;
+  const io::ParticleSource particles(job.input_star, source_options);
+  const io::ParticleTable& table = particles.table();
   THON_CHECK(!table.particles.empty(), job.input_star, ": no particles");
   THON_CHECK(table.present.angles, job.input_star,
              ": the particles have no poses (rlnAngleRot, rlnAngleTilt, rlnAnglePsi): reconstruction needs them");
-  io::check_particle_images(table);
   rep.n_particles = std::int64_t(table.particles.size());
 
   std::set<int> groups_used;
@@ -276,11 +244,11 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
   const io::OpticsGroup& og0 = table.optics_of(table.particles[0]);
   double pixel_A = og0.pixel_size_A;
   if (!table.present.pixel_size) {  // RELION 3.0 file without pixel size: the first stack's header says
-    const io::ImageLocation loc = io::parse_image_name(table.particles[0].image_name, table.directory);
-    pixel_A = io::read_mrc_header(loc.path).pixel_size_A();
+    const io::ParticleImageFile& first = particles.image_files().front();
+    pixel_A = first.pixel_size_A;
     THON_CHECK(pixel_A > 0, job.input_star, ": no pixel size in the STAR file (rlnImagePixelSize) nor in the header of ",
-               loc.path);
-    warn(job.input_star + ": no pixel size in the STAR file; using " + std::to_string(pixel_A) + " Å from " + loc.path);
+               first.path);
+    warn(job.input_star + ": no pixel size in the STAR file; using " + std::to_string(pixel_A) + " Å from " + first.path);
   }
   THON_CHECK(pixel_A > 0, job.input_star, ": pixel size ", pixel_A, " Å of optics group ", og0.number);
   for (const io::Particle& p : table.particles) {
@@ -318,12 +286,12 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
     for (std::size_t i = 0; i < order.size(); ++i) half[order[i]] = int(i % 2);
   }
 
-  ParticleSource src(table, half, pixel_A, use_ctf);
+  BatchReader src(particles, half, pixel_A, use_ctf);
   // Image size from the stacks: all the same and square; pixel size in the headers vs the STAR file.
   int box = og0.image_size;
   std::string box_from = job.input_star + " (rlnImageSize)";
-  for (const auto& [path, st] : src.stacks()) {
-    const io::MrcHeader& h = st.header;
+  for (const io::ParticleImageFile& h : particles.image_files()) {
+    const std::string& path = h.path;
     THON_CHECK(h.nx == h.ny, path, ": images are ", h.nx, " x ", h.ny, "; reconstruction needs square images");
     if (box <= 0) {
       box = h.nx;
@@ -331,7 +299,7 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
     }
     THON_CHECK(h.nx == box, "particles of different sizes: ", path, " holds ", h.nx, " x ", h.ny, " images, ",
                box_from, " says ", box, " x ", box);
-    const double hp = h.pixel_size_A();
+    const double hp = h.pixel_size_A;
     if (table.present.pixel_size && hp > 0 && std::abs(hp - pixel_A) > 1e-3 * pixel_A)
       warn(path + ": pixel size " + std::to_string(hp) + " Å in the MRC header differs from " +
            std::to_string(pixel_A) + " Å in " + job.input_star + "; using the STAR file's value (as RELION does)");

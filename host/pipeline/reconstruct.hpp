@@ -1,4 +1,4 @@
-// The `thon reconstruct` driver: RELION particle STAR in, map + half maps + FSC out.
+// The `thon reconstruct` driver: particles (RELION STAR, cryoSPARC .cs or thon HDF5) in, map + half maps + FSC out.
 // Streams the images from disk in batches (a reader thread loads batch i+1 while batch i is
 // transformed and inserted), so memory is bounded independently of the number of particles.
 #pragma once
@@ -15,7 +15,8 @@ namespace thon::pipeline {
 enum class CtfMode { automatic, on, off };
 
 struct ReconstructJob {
-  std::string input_star;               ///< RELION 3.0/3.1 particles
+  std::string input_star;               ///< particles: RELION 3.0/3.1 STAR, cryoSPARC .cs or thon HDF5
+  std::string image_directory;          ///< .cs input: the directory image paths are relative to
   std::string output_map = "map.mrc";   ///< also <stem>_half1.mrc, <stem>_half2.mrc, <stem>_fsc.star/.png
   Device device = Device::cpu;
   int pad = 2;

@@ -17,6 +17,7 @@
 #include "thon/core/units.hpp"
 #include "thon/io/hdf5.hpp"
 #include "thon/io/mrc.hpp"
+#include "thon/io/particle_source.hpp"
 #include "thon/io/particles.hpp"
 #include "thon/math/electron.hpp"
 #include "thon/math/random.hpp"
@@ -169,7 +170,7 @@ class ParticleSource {
       n_ = o.n_images;
       return;
     }
-    table_ = io::read_particles(o.poses_path);
+    table_ = io::read_particle_table(o.poses_path);
     const io::ParticleTable& table = *table_;
     THON_CHECK(table.present.angles, "--poses ", o.poses_path,
                ": no angles (rlnAngleRot, rlnAngleTilt, rlnAnglePsi columns)");
@@ -334,7 +335,7 @@ void validate(const SimulateOptions& o) {
   THON_CHECK(finite(o.voltage_kV) && o.voltage_kV > 0, "--voltage must be positive, got ", o.voltage_kV);
   THON_CHECK(finite(o.cs_mm) && o.cs_mm >= 0, "--cs must be >= 0, got ", o.cs_mm);
   THON_CHECK(finite(o.amplitude_contrast) && o.amplitude_contrast >= 0 && o.amplitude_contrast < 1,
-             "--ac (amplitude contrast) must be in [0, 1), got ", o.amplitude_contrast);
+             "--amplitude-contrast/--ac (amplitude contrast) must be in [0, 1), got ", o.amplitude_contrast);
   THON_CHECK(finite(o.phase_shift_deg), "--phase-shift must be finite");
   THON_CHECK(finite(o.bfactor_A2) && o.bfactor_A2 >= 0, "--bfactor must be >= 0, got ", o.bfactor_A2);
   THON_CHECK(finite(o.tilt_angle_deg) && std::fabs(o.tilt_angle_deg) < 80, "--tilt-angle must be in (-80, 80) degrees, got ",
@@ -420,7 +421,9 @@ SimulateSummary simulate(const SimulateOptions& o) {
     attributes.seed = std::int64_t(o.seed);
     attributes.pixel_size_A = p;
     attributes.voltage_kV = o.voltage_kV;
-    h5 = std::make_unique<io::DatasetWriter>(outputs.add(h5_path), b, b, optics, columns, attributes);
+    io::DatasetWriteOptions write_options;  // table chunks no longer than the table: small files stay small
+    write_options.table_chunk = std::clamp<std::int64_t>(std::int64_t(n), 1, write_options.table_chunk);
+    h5 = std::make_unique<io::DatasetWriter>(outputs.add(h5_path), b, b, optics, columns, attributes, write_options);
   }
   std::vector<Mat3<double>> poses(static_cast<std::size_t>(batch));
   std::vector<ops::ImageParticle> particles(static_cast<std::size_t>(batch));

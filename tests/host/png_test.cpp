@@ -63,3 +63,29 @@ TEST(Png, LinePlot) {
   stbi_image_free(px);
   EXPECT_THROW(thon::io::write_line_plot_png(dir.file("q.png"), {}, o), thon::Error);
 }
+
+TEST(Png, MontagePlacesEachImageScaledOnItsOwn) {
+  // Three 4 x 3 ramps with different ranges on a 2-column grid: each tile spans 0..255 (its own
+  // min..max), tiles sit at (column * (w + 2), row * (h + 2)), the gaps and the empty cell are white.
+  thon::test::TempDir dir;
+  const int w = 4, h = 3, n = 3;
+  std::vector<float> v(std::size_t(n) * w * h);
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < w * h; ++k) v[std::size_t(i) * w * h + k] = float(k) * float(i + 1) - 10.0f * float(i);
+  thon::io::write_png_montage(dir.file("m.png"), v.data(), n, w, h, 2);
+  int rw, rh, ch;
+  unsigned char* px = stbi_load(dir.file("m.png").c_str(), &rw, &rh, &ch, 1);
+  ASSERT_NE(px, nullptr);
+  EXPECT_EQ(rw, 2 * w + 2);
+  EXPECT_EQ(rh, 2 * h + 2);
+  for (int i = 0; i < n; ++i) {
+    const int x0 = (i % 2) * (w + 2), y0 = (i / 2) * (h + 2);
+    EXPECT_EQ(px[y0 * rw + x0], 0) << "tile " << i;                             // its minimum
+    EXPECT_EQ(px[(y0 + h - 1) * rw + x0 + w - 1], 255) << "tile " << i;         // its maximum
+    EXPECT_EQ(px[(y0 + 1) * rw + x0 + 1], std::lround(5.0 * 255.0 / 11.0)) << "tile " << i;  // ramp 5/11
+  }
+  EXPECT_EQ(px[0 * rw + w], 255);                       // the gap between columns
+  EXPECT_EQ(px[(h + 2) * rw + (w + 2)], 255);           // the empty fourth cell
+  stbi_image_free(px);
+  EXPECT_THROW(thon::io::write_png_montage(dir.file("x.png"), v.data(), 0, w, h), thon::Error);
+}
