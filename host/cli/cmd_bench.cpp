@@ -35,17 +35,17 @@ void write_text(const std::string& path, const std::string& text) {
 
 void setup(CLI::App& app) {
   static Args a;
-  app.add_option("--box", a.boxes, "Box sizes of the fft and interp rows (default 64,128,256; --quick: 32,64)")
+  app.add_option(thon::cli::names("box"), a.boxes, "Box sizes of the fft and interp rows (default 64,128,256; --quick: 32,64)")
       ->delimiter(',');
-  app.add_option("--only", a.only, "Rows to run: fft, dft, interp, disk, conv, pipeline, or one pipeline (simulate, reconstruct)")
+  app.add_option(thon::cli::names("only"), a.only, "Rows to run: fft, dft, interp, disk, conv, pipeline, or one pipeline (simulate, reconstruct)")
       ->delimiter(',');
-  app.add_flag("--quick", a.quick, "Small sizes and few repetitions (under a minute on two cores)");
-  app.add_option("--json", a.json, "Write the report as JSON");
-  app.add_option("--png", a.png, "Write charts <prefix>_fft.png, _interp.png, _conv.png, _dft.png, _roofline.png");
-  app.add_option("--dir", a.dir, "Output folder: the disk rows and pipelines write (and remove) their files here")
+  app.add_flag(thon::cli::names("quick"), a.quick, "Small sizes and few repetitions (under a minute on two cores)");
+  app.add_option(thon::cli::names("json"), a.json, "Write the report as JSON");
+  app.add_option(thon::cli::names("png"), a.png, "Write charts <prefix>_fft.png, _interp.png, _conv.png, _dft.png, _roofline.png");
+  app.add_option(thon::cli::names("dir"), a.dir, "Output folder: the disk rows and pipelines write (and remove) their files here")
       ->capture_default_str();
-  app.add_option("--threads", a.threads, "OpenMP and OpenBLAS threads (default: all cores)");
-  app.add_flag("--quiet", a.quiet, "No progress lines on stderr");
+  app.add_option(thon::cli::names("threads", {"j"}), a.threads, "OpenMP and OpenBLAS threads (default: all cores)");
+  app.add_flag(thon::cli::names("quiet", {"no-progress"}), a.quiet, "No progress lines on stderr");
   thon::cli::add_device_option(app, a.device);
   app.callback([] {
     thon::pipeline::BenchOptions o;

@@ -29,16 +29,16 @@ std::string op_help() {
 
 void setup(CLI::App& app) {
   static Args a;
-  app.add_option("--op", a.op, op_help())->required();
-  app.add_option("--i", a.star, "STAR file: particles (images, poses, CTF) or, for project, poses");
-  app.add_option("--map", a.map, "Map (MRC) for project");
-  app.add_option("--n", a.n, "Compare the first n rows (default: per operation)");
-  app.add_option("--interp", a.interp, "Interpolation kernel: nearest, linear, cubic")
+  app.add_option(thon::cli::names("op"), a.op, op_help())->required();
+  app.add_option(thon::cli::names("i"), a.star, "STAR file: particles (images, poses, CTF) or, for project, poses");
+  app.add_option(thon::cli::names("map"), a.map, "Map (MRC) for project");
+  app.add_option(thon::cli::names("n"), a.n, "Compare the first n rows (default: per operation)");
+  app.add_option(thon::cli::names("interp"), a.interp, "Interpolation kernel: nearest, linear, cubic")
       ->check(CLI::IsMember({"nearest", "linear", "cubic"}))
       ->capture_default_str();
   // Test only (not listed in --help): multiplies the fast result by (1 + value), so the check can
   // be shown to fail.
-  app.add_option("--inject-perturbation", a.perturbation)->group("");
+  app.add_option(thon::cli::names("inject-perturbation"), a.perturbation)->group("");
   thon::cli::add_device_option(app, a.device);
   app.callback([] {
     thon::pipeline::VerifyJob job;
