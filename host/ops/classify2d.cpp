@@ -17,6 +17,20 @@
 
 namespace thon::ops {
 
+void classify2d_centre_transforms(Complex<float>* ft, std::int64_t count, int box, bool inverse) {
+  const int hx = box / 2 + 1;
+  const std::int64_t half = std::int64_t(box) * hx;
+  std::vector<Complex<float>> ph(static_cast<std::size_t>(half));
+  for (int iy = 0; iy < box; ++iy)
+    for (int kx = 0; kx < hx; ++kx) {
+      const Complex<double> c = math::centre_phase<double>(kx, math::wrapped_frequency(iy, box), box);
+      ph[std::size_t(iy * hx + kx)] = Complex<float>(inverse ? conj(c) : c);
+    }
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < count; ++i)
+    for (std::int64_t j = 0; j < half; ++j) ft[i * half + j] *= ph[std::size_t(j)];
+}
+
 Classify2dSampling Classify2dSampling::make(int box, int r_limit, double psi_step_deg, double range_px,
                                             double step_px) {
   THON_CHECK(box >= 8, "classify2d: box ", box, " px is too small (at least 8)");
@@ -221,6 +235,30 @@ Classify2dModel maximise(const Classify2dSums& sums, const Classify2dModel& prev
   const int K = m.n_classes, S = m.n_shells(), hx = m.box / 2 + 1, box = m.box;
   const std::int64_t half = m.half_size();
   THON_CHECK(sums.n_images > 0, "classify2d: no images in the M-step");
+  // tau2 per class and shell from this iteration's data: the unregularised average num/den has
+  // noise variance 1/den per component, so the signal variance per component is
+  // mean |num/den|^2 / 2 - mean 1/den (floored at 1e-6 of the total power), times the fudge.
+  m.tau2.assign(std::size_t(K * S), 0.0);
+  for (int k = 0; k < K; ++k) {
+    std::vector<double> pw(std::size_t(S), 0.0), nv(std::size_t(S), 0.0), c(std::size_t(S), 0.0);
+    for (int iy = 0; iy < box; ++iy)
+      for (int kx = 0; kx < hx; ++kx) {
+        const int ky = math::wrapped_frequency(iy, box);
+        const int r2 = kx * kx + ky * ky;
+        if (r2 > s.r_limit * s.r_limit) continue;
+        const std::size_t j = std::size_t(k * half + iy * hx + kx);
+        if (!(sums.den[j] > 0)) continue;
+        const int sh = math::shell_index(std::sqrt(double(r2)));
+        pw[std::size_t(sh)] += norm(sums.num[j]) / (sums.den[j] * sums.den[j]);
+        nv[std::size_t(sh)] += 1.0 / sums.den[j];
+        c[std::size_t(sh)] += 1;
+      }
+    for (int sh = 0; sh < S; ++sh) {
+      if (c[std::size_t(sh)] <= 0) continue;
+      const double p = 0.5 * pw[std::size_t(sh)] / c[std::size_t(sh)], nn = nv[std::size_t(sh)] / c[std::size_t(sh)];
+      m.tau2[std::size_t(k * S + sh)] = opt.tau2_fudge * std::max(p - nn, 1e-6 * p);
+    }
+  }
   // Class averages: Wiener combination inside the limit, 0 beyond.
   for (int k = 0; k < K; ++k) {
     Complex<float>* a = m.classes.data() + k * half;
@@ -234,9 +272,8 @@ Classify2dModel maximise(const Classify2dSums& sums, const Classify2dModel& prev
           continue;
         }
         const int sh = math::shell_index(std::sqrt(double(r2)));
-        const double tau2 = prev.tau2.empty() ? 0.0 : prev.tau2[std::size_t(k * S + sh)];
-        const double reg = tau2 > 0 ? 1.0 / tau2 : 1e-6 * (sums.den[std::size_t(j)] + 1e-30);
-        const double d = sums.den[std::size_t(j)] + reg;
+        const double tau2 = m.tau2[std::size_t(k * S + sh)];
+        const double d = sums.den[std::size_t(j)] + (tau2 > 0 ? 1.0 / tau2 : 0.0);
         const Complex<double> v = d > 0 ? sums.num[std::size_t(j)] / d : Complex<double>();
         a[iy * hx + kx] = Complex<float>(v);
       }
@@ -248,6 +285,7 @@ Classify2dModel maximise(const Classify2dSums& sums, const Classify2dModel& prev
     for (int k = 0; k < K; ++k) {
       Complex<float>* a = m.classes.data() + k * half;
       std::vector<Complex<float>> tmp(a, a + half);
+      classify2d_centre_transforms(tmp.data(), 1, box, true);
       cpu::fft_c2r(tmp.data(), img.data(), sh);  // normalised inverse
       for (int y = 0; y < box; ++y)
         for (int x = 0; x < box; ++x) {
@@ -258,6 +296,7 @@ Classify2dModel maximise(const Classify2dSums& sums, const Classify2dModel& prev
           img[std::size_t(y) * box + x] *= float(w);
         }
       cpu::fft_r2c(img.data(), a, sh);
+      classify2d_centre_transforms(a, 1, box, false);
       for (int iy = 0; iy < box; ++iy)  // keep the band limit
         for (int kx = 0; kx < hx; ++kx) {
           const int ky = math::wrapped_frequency(iy, box);
@@ -280,7 +319,6 @@ Classify2dModel maximise(const Classify2dSums& sums, const Classify2dModel& prev
     m.class_weights[std::size_t(k)] = tot > 0 ? std::max(sums.class_weight[std::size_t(k)] / tot, 1e-12) : 1.0 / K;
   const double step = s.n_translations() > 1 ? std::hypot(s.shift_x_px[1] - s.shift_x_px[0], s.shift_y_px[1] - s.shift_y_px[0]) : 1.0;
   m.sigma_offset_px = std::max(std::sqrt(sums.offset2 / (2 * sums.n_images)), 0.5 * step);
-  update_tau2_from_classes(m, opt.tau2_fudge);
   return m;
 }
 

@@ -36,6 +36,7 @@ Prepared prepare(const Classify2dSynthetic& d, int n_groups) {
   const int box = d.box, hx = box / 2 + 1;
   p.ft.resize(std::size_t(d.n) * box * hx);
   ops::fft_r2c(Device::cpu, d.images.data(), p.ft.data(), Shape{box, box, 1, d.n});
+  ops::classify2d_centre_transforms(p.ft.data(), d.n, box, false);
   if (!d.ctf.empty()) {
     p.ctf.resize(p.ft.size());
     for (int i = 0; i < d.n; ++i)
@@ -81,6 +82,7 @@ Case make_case() {
   for (int k = 0; k < K; ++k) {
     render_blob_image(cls[std::size_t(k)], box, 0, 0, 0, img.data());
     ops::fft_r2c(Device::cpu, img.data(), c.m.classes.data() + k * c.m.half_size(), Shape{box, box, 1, 1});
+    ops::classify2d_centre_transforms(c.m.classes.data() + k * c.m.half_size(), 1, box, false);
   }
   c.m.class_weights = {0.5, 0.3, 0.2};
   for (int sh = 0; sh < c.m.n_shells(); ++sh) c.m.sigma2[std::size_t(c.m.n_shells() + sh)] *= 1.3;
@@ -244,6 +246,31 @@ TEST(Classify2d, RecoversClassesAnglesAndOffsetsAtSnr005) {
   EXPECT_LT(median(psi_err), psi_step) << "ARI " << ari;
   EXPECT_LT(median(off_err), 1.0) << "ARI " << ari;
   for (std::size_t i = 1; i < r.log_likelihood.size(); ++i) ASSERT_TRUE(std::isfinite(r.log_likelihood[i]));
+}
+
+// With the true classes as references and little noise, the maximum-posterior pose of each image
+// is its true class, its angle to within half a step and its origin to within one grid step: the
+// rotation and shift conventions of the engine against the analytic rendering of the fixture.
+TEST(Classify2d, FindsTruePosesWithTrueReferences) {
+  Case c = make_case();
+  const int box = 32, n = 10;
+  c.d = make_classify2d_synthetic(box, n, 3, 5.0, true, 11);
+  c.p = prepare(c.d, 2);
+  c.s = ops::Classify2dSampling::make(box, 12, 10.0, 2.0, 1.0);
+  c.m.class_weights = {1.0 / 3, 1.0 / 3, 1.0 / 3};
+  for (Device dev : {Device::reference, Device::cpu}) {
+    std::vector<ops::Classify2dPose> pc(static_cast<std::size_t>(n));
+    auto e = ops::make_classify2d_engine(dev, c.m, c.s);
+    e->process(batch_of(c.p, n), pc.data(), nullptr);
+    for (int i = 0; i < n; ++i) {
+      const ops::Classify2dPose& q = pc[std::size_t(i)];
+      EXPECT_EQ(q.k, c.d.truth_class[std::size_t(i)]) << to_string(dev) << " image " << i;
+      double dpsi = std::fmod(c.s.psi_deg[std::size_t(q.r)] - c.d.psi_deg[std::size_t(i)] + 540.0, 360.0) - 180.0;
+      EXPECT_LE(std::abs(dpsi), 5.0 + 1e-9) << to_string(dev) << " image " << i;
+      EXPECT_LE(std::abs(c.s.shift_x_px[std::size_t(q.t)] - c.d.origin_x_px[std::size_t(i)]), 1.0) << "image " << i;
+      EXPECT_LE(std::abs(c.s.shift_y_px[std::size_t(q.t)] - c.d.origin_y_px[std::size_t(i)]), 1.0) << "image " << i;
+    }
+  }
 }
 
 TEST(Classify2d, SamplingRejectsBadSteps) {

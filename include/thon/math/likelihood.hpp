@@ -40,6 +40,14 @@ THON_HD Complex<T> shift_phase(int kx, int ky, T tx, T ty, int n) {
   return Complex<T>(std::cos(ph), std::sin(ph));
 }
 
+/// exp(+2 pi i k.c / n) with c = (n/2, n/2): moves the origin of a transform from index 0 to the
+/// box centre (the rotation centre of DESIGN.md section 3). (-1)^(kx+ky) for even n; the inverse is
+/// the conjugate.
+template <class T>
+THON_HD Complex<T> centre_phase(int kx, int ky, int n) {
+  return shift_phase(kx, ky, -T(n / 2), -T(n / 2), n);
+}
+
 /// Class-frame frequency (qx, qy) = R(psi)^T (px, py) read by the rotated reference at (px, py).
 template <class T>
 THON_HD void rotate_to_class_frame(T px, T py, T cos_psi, T sin_psi, T* qx, T* qy) {

@@ -8,7 +8,8 @@
 // accumulators, rotated back into the class frame, and maximise() turns them into the next model.
 //
 // Layouts: Fourier transforms are half-complex (r2c, unnormalised forward, DESIGN.md section 3)
-// box x (box/2+1), DC at index 0. Pixels used are those with kx^2 + ky^2 <= r_limit^2 (Fourier
+// box x (box/2+1), DC at index 0, with the real-space origin moved to the box centre
+// (classify2d_centre_transforms). Pixels used are those with kx^2 + ky^2 <= r_limit^2 (Fourier
 // pixels), r_limit < box/2. Log-posteriors of a batch, when asked for, are [image][translation]
 // [class * R + rotation], normalised (log-sum-exp over the image's poses is 0).
 #pragma once
@@ -22,6 +23,12 @@
 #include "thon/math/interp.hpp"
 
 namespace thon::ops {
+
+/// Multiplies `count` half-complex box x box transforms by math::centre_phase (inverse: by its
+/// conjugate). The engine takes and gives transforms with the origin at the box centre, so that
+/// rotations in Fourier space turn about the particle centre: apply it after the r2c of an image,
+/// and with inverse = true before the c2r of a class average.
+void classify2d_centre_transforms(Complex<float>* ft, std::int64_t count, int box, bool inverse);
 
 /// The pose grid and the pixels used in one iteration.
 struct Classify2dSampling {
@@ -120,8 +127,9 @@ struct Classify2dMaximise {
   double mask_edge_px = 5;
 };
 
-/// The next model from the sums: class averages A_k = num / (den + 1 / tau2) with tau2 the class
-/// power of `prev` times the fudge (per shell, inside r_limit; 0 beyond), sigma2 per group and
+/// The next model from the sums: class averages A_k = num / (den + 1 / tau2) with tau2 the signal
+/// power of the unregularised average num/den less its noise 1/den, times the fudge (per class and
+/// shell, inside r_limit; 0 beyond), sigma2 per group and
 /// shell (shells <= r_limit), class weights and the offset prior from the posteriors.
 Classify2dModel maximise(const Classify2dSums& sums, const Classify2dModel& prev,
                          const Classify2dSampling& sampling, const Classify2dMaximise& opt);
