@@ -152,3 +152,46 @@ inline double adjusted_rand_index(const std::vector<int>& a, const std::vector<i
 }
 
 }  // namespace thon::test
+
+#include <string>
+
+#include "thon/core/array.hpp"
+#include "thon/io/mrc.hpp"
+#include "thon/io/particles.hpp"
+
+namespace thon::test {
+
+/// Writes the images as <dir>/<stem>.mrcs and a RELION 3.1 particle STAR <dir>/<stem>.star (CTF
+/// columns when the data have a CTF, no poses); returns the STAR path.
+inline std::string write_classify2d_dataset(const Classify2dSynthetic& d, const std::string& dir,
+                                            const std::string& stem = "particles") {
+  ImageStack<float> s(d.box, d.box, d.n, d.pixel_size_A);
+  std::copy(d.images.begin(), d.images.end(), s.begin());
+  io::write_mrc(dir + "/" + stem + ".mrcs", s);
+  io::ParticleTable t;
+  io::OpticsGroup g;
+  g.pixel_size_A = d.pixel_size_A;
+  g.image_size = d.box;
+  g.voltage_kV = 300;
+  g.cs_mm = 2.7;
+  g.amplitude_contrast = 0.1;
+  t.optics.push_back(g);
+  t.present.pixel_size = true;
+  t.present.optics_ctf = true;
+  t.present.ctf = !d.ctf.empty();
+  for (int i = 0; i < d.n; ++i) {
+    io::Particle p;
+    p.image_name = io::format_image_name(i, stem + ".mrcs");
+    if (!d.ctf.empty()) {
+      p.defocus_u_A = d.ctf[std::size_t(i)].defocus_u_A;
+      p.defocus_v_A = d.ctf[std::size_t(i)].defocus_v_A;
+      p.defocus_angle_deg = d.ctf[std::size_t(i)].defocus_angle_deg;
+    }
+    t.particles.push_back(p);
+  }
+  const std::string star = dir + "/" + stem + ".star";
+  io::write_particles(star, t);
+  return star;
+}
+
+}  // namespace thon::test

@@ -181,3 +181,39 @@ void write_line_plot_png(const std::string& path, const std::vector<PlotSeries>&
 }
 
 }  // namespace thon::io
+
+namespace thon::io {
+
+void write_png_montage(const std::string& path, int tile_w, int tile_h, int n, const float* tiles,
+                       const std::vector<std::string>& captions, int columns, int zoom) {
+  THON_CHECK(tile_w > 0 && tile_h > 0 && n > 0 && columns > 0 && zoom > 0, "PNG montage '", path,
+             "': bad layout ", tile_w, " x ", tile_h, " x ", n, ", ", columns, " columns, zoom ", zoom);
+  const int gap = 4, caption_h = captions.empty() ? 0 : 12;
+  const int cw = tile_w * zoom + gap, ch = tile_h * zoom + caption_h + gap;
+  const int rows = (n + columns - 1) / columns;
+  Canvas c(columns * cw + gap, rows * ch + gap);
+  for (int i = 0; i < n; ++i) {
+    const float* t = tiles + std::size_t(i) * tile_w * tile_h;
+    float lo = t[0], hi = t[0];
+    for (int j = 0; j < tile_w * tile_h; ++j) {
+      THON_CHECK(std::isfinite(t[j]), "PNG montage '", path, "': tile ", i, " pixel ", j, " is not finite");
+      lo = std::min(lo, t[j]);
+      hi = std::max(hi, t[j]);
+    }
+    const float scale = hi > lo ? 255.0f / (hi - lo) : 0.0f;
+    const int x0 = gap + (i % columns) * cw, y0 = gap + (i / columns) * ch;
+    for (int y = 0; y < tile_h * zoom; ++y)
+      for (int x = 0; x < tile_w * zoom; ++x) {
+        const unsigned char g = (unsigned char)std::lround(std::clamp((t[(y / zoom) * tile_w + x / zoom] - lo) * scale, 0.0f, 255.0f));
+        const unsigned char col[3] = {g, g, g};
+        c.set(x0 + x, y0 + y, col);
+      }
+    if (std::size_t(i) < captions.size()) {
+      const unsigned char black[3] = {0, 0, 0};
+      c.text(x0, y0 + tile_h * zoom + 2, captions[std::size_t(i)], black);
+    }
+  }
+  write_png(path, c.w, c.h, 3, c.rgb.data());
+}
+
+}  // namespace thon::io

@@ -13,6 +13,12 @@ namespace thon::io {
 /// are an error.
 void write_png_gray(const std::string& path, int w, int h, const float* data, bool auto_scale = true);
 
+/// Writes n tiles of tile_w x tile_h floats side by side, `columns` per row, each scaled from its own
+/// min..max to 0..255 and enlarged `zoom` times, with captions[i] (when given) under tile i.
+/// An RGB PNG on a white background; NaN/Inf pixels are an error.
+void write_png_montage(const std::string& path, int tile_w, int tile_h, int n, const float* tiles,
+                       const std::vector<std::string>& captions, int columns, int zoom = 1);
+
 struct PlotSeries {
   std::vector<double> x, y;
   std::string label;
