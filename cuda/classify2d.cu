@@ -198,7 +198,7 @@ class CudaEngine final : public ops::Classify2dEngine {
     THON_CUDA_CHECK(cudaDeviceSynchronize());
     gemm_s_ += std::chrono::duration<double>(Clock::now() - t0).count();
     // Per-image results back to the host (small: B summaries, B x K*R weights, B x P powers).
-    std::vector<math::PosteriorSummary> summary(std::size_t(B));
+    std::vector<math::PosteriorSummary> summary(static_cast<std::size_t>(B));
     std::vector<float> wsum(std::size_t(B) * KR_), x2b(std::size_t(B) * P_);
     THON_CUDA_CHECK(cudaMemcpy(summary.data(), d_summary_.data(), summary.size() * sizeof(math::PosteriorSummary),
                                cudaMemcpyDeviceToHost));
