@@ -63,6 +63,7 @@ class CudaEngine final : public ops::Classify2dEngine {
     d_lpc_ = to_device(pose_.log_prior_class);
     d_lpt_ = to_device(pose_.log_prior_trans);
     d_inv_sigma2_ = to_device(cd::inverse_sigma2(m));
+    d_phase_ = to_device(cd::make_phase_table(s, px_));
     d_sigma2_ = to_device(std::vector<float>(m.sigma2.begin(), m.sigma2.end()));
     d_aref_ = Buffer<float, Memory::device>(index_t(KR_) * 2 * P_);
     d_anorm_ = Buffer<float, Memory::device>(index_t(KR_) * P_);
@@ -156,7 +157,8 @@ class CudaEngine final : public ops::Classify2dEngine {
     const float* ctf = b.ctf ? d_ctf_.data() : nullptr;
     thon::parallel_for(policy(), BT * P_,
                        math::ImageSideFunctor{d_ft_.data(), ctf, d_group_.data(), d_inv_sigma2_.data(), pixels(),
-                                              d_tx_.data(), d_ty_.data(), T_, m_.box, S, d_y_.data()});
+                                              d_tx_.data(), d_ty_.data(), d_phase_.data(), T_, m_.box, S,
+                                              d_y_.data()});
     THON_CUDA_LAUNCH_CHECK();
     thon::parallel_for(policy(), index_t(B) * P_,
                        math::NormSideFunctor{d_ft_.data(), ctf, d_group_.data(), d_inv_sigma2_.data(), pixels(), m_.box,
@@ -232,7 +234,7 @@ class CudaEngine final : public ops::Classify2dEngine {
   cd::PoseTables pose_;
   int K_ = 0, R_ = 0, T_ = 0, P_ = 0, KR_ = 0, capacity_ = 1, allocated_ = 0;
   CublasHandle blas_;
-  Buffer<Complex<float>, Memory::device> d_classes_, d_ft_;
+  Buffer<Complex<float>, Memory::device> d_classes_, d_ft_, d_phase_;
   Buffer<int, Memory::device> d_index_, d_kx_, d_ky_, d_shell_, d_group_;
   Buffer<float, Memory::device> d_u_, d_cos_, d_sin_, d_tx_, d_ty_, d_lpc_, d_lpt_, d_inv_sigma2_, d_sigma2_;
   Buffer<float, Memory::device> d_aref_, d_anorm_, d_ctf_, d_y_, d_q_, d_x2b_, d_cross_, d_nrm_, d_wsum_, d_logpost_;

@@ -25,7 +25,8 @@ class CpuEngine final : public ops::Classify2dEngine {
  public:
   CpuEngine(const ops::Classify2dModel& m, const ops::Classify2dSampling& s, std::size_t max_memory)
       : m_(m), s_(s), px_(cd::make_pixel_list(s.box, s.r_limit)), pose_(cd::make_pose_tables(m, s)),
-        inv_sigma2_(cd::inverse_sigma2(m)), sigma2_f_(m.sigma2.begin(), m.sigma2.end()) {
+        inv_sigma2_(cd::inverse_sigma2(m)), sigma2_f_(m.sigma2.begin(), m.sigma2.end()),
+        phase_(cd::make_phase_table(s, px_)) {
     K_ = m.n_classes;
     R_ = s.n_rotations();
     T_ = s.n_translations();
@@ -90,8 +91,8 @@ class CpuEngine final : public ops::Classify2dEngine {
     summary_.resize(std::size_t(B));
     const math::LikelihoodPixels pv = px_.view();
     cpu::parallel_for(index_t(BT) * P_, math::ImageSideFunctor{b.ft, b.ctf, b.group, inv_sigma2_.data(), pv,
-                                                               pose_.tx.data(), pose_.ty.data(), T_, m_.box, S,
-                                                               y_.data()});
+                                                               pose_.tx.data(), pose_.ty.data(), phase_.data(), T_,
+                                                               m_.box, S, y_.data()});
     cpu::parallel_for(index_t(B) * P_, math::NormSideFunctor{b.ft, b.ctf, b.group, inv_sigma2_.data(), pv, m_.box,
                                                              S, q_.data(), x2b_.data()});
     auto t0 = Clock::now();
@@ -148,6 +149,7 @@ class CpuEngine final : public ops::Classify2dEngine {
   cd::PixelList px_;
   cd::PoseTables pose_;
   std::vector<float> inv_sigma2_, sigma2_f_;
+  std::vector<Complex<float>> phase_;
   int K_ = 0, R_ = 0, T_ = 0, P_ = 0, KR_ = 0, capacity_ = 1;
   std::vector<float> aref_, anorm_;
   std::vector<std::vector<float>> ny_, dq_;

@@ -133,6 +133,15 @@ PoseTables make_pose_tables(const Classify2dModel& m, const Classify2dSampling& 
   return t;
 }
 
+std::vector<Complex<float>> make_phase_table(const Classify2dSampling& s, const PixelList& px) {
+  std::vector<Complex<float>> t(std::size_t(s.n_translations()) * std::size_t(px.n()));
+  for (int j = 0; j < s.n_translations(); ++j)
+    for (int p = 0; p < px.n(); ++p)
+      t[std::size_t(j) * std::size_t(px.n()) + std::size_t(p)] = Complex<float>(math::shift_phase(
+          px.kx[std::size_t(p)], px.ky[std::size_t(p)], s.shift_x_px[std::size_t(j)], s.shift_y_px[std::size_t(j)], s.box));
+  return t;
+}
+
 std::vector<float> inverse_sigma2(const Classify2dModel& m) {
   std::vector<float> v(m.sigma2.size());
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = m.sigma2[i] > 0 ? float(1.0 / m.sigma2[i]) : 0.f;

@@ -30,6 +30,9 @@ struct PoseTables {
 };
 PoseTables make_pose_tables(const Classify2dModel& m, const Classify2dSampling& s);
 
+/// shift_phase of every (translation, pixel), T * P.
+std::vector<Complex<float>> make_phase_table(const Classify2dSampling& s, const PixelList& px);
+
 /// 1 / sigma2 per group and shell, as float.
 std::vector<float> inverse_sigma2(const Classify2dModel& m);
 

@@ -63,6 +63,7 @@ struct ImageSideFunctor {
   LikelihoodPixels px;
   const float* tx;
   const float* ty;
+  const Complex<float>* phase;  ///< T * P shift phases (shift_phase), or null: computed here
   int n_trans, box, n_shells;
   float* y;
   THON_HD void operator()(index_t i) const {
@@ -73,7 +74,9 @@ struct ImageSideFunctor {
     const index_t j = b * half + px.index[p];
     const float c = ctf ? ctf[j] : 1.f;
     const int g = group ? group[b] : 0;
-    const Complex<float> xs = ft[j] * shift_phase(px.kx[p], px.ky[p], tx[t], ty[t], box);
+    const Complex<float> ph =
+        phase ? phase[index_t(t) * px.n + p] : shift_phase(px.kx[p], px.ky[p], tx[t], ty[t], box);
+    const Complex<float> xs = ft[j] * ph;
     const Complex<float> v = image_side(xs, c, inv_sigma2[g * n_shells + px.shell[p]], px.u[p]);
     y[bt * 2 * px.n + 2 * p] = v.re;
     y[bt * 2 * px.n + 2 * p + 1] = v.im;
