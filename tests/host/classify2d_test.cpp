@@ -89,8 +89,11 @@ Case make_case() {
   return c;
 }
 
-TEST(Classify2d, EStepMatchesReference) {
+class Classify2dCtf : public ::testing::TestWithParam<bool> {};
+
+TEST_P(Classify2dCtf, EStepMatchesReference) {
   Case c = make_case();
+  if (!GetParam()) c.p.ctf.clear();  // CTF 1 everywhere (--no-ctf)
   const int T = c.s.n_translations(), KR = c.m.n_classes * c.s.n_rotations(), n = c.d.n;
   std::vector<float> lp_ref(std::size_t(n) * T * KR), lp_cpu(lp_ref.size());
   std::vector<ops::Classify2dPose> pr(static_cast<std::size_t>(n)), pc(static_cast<std::size_t>(n));
@@ -115,8 +118,9 @@ TEST(Classify2d, EStepMatchesReference) {
   EXPECT_GT(most, 1);
 }
 
-TEST(Classify2d, MStepMatchesReference) {
+TEST_P(Classify2dCtf, MStepMatchesReference) {
   Case c = make_case();
+  if (!GetParam()) c.p.ctf.clear();
   const int n = c.d.n;
   std::vector<ops::Classify2dPose> pr(static_cast<std::size_t>(n)), pc(static_cast<std::size_t>(n));
   auto er = ops::make_classify2d_engine(Device::reference, c.m, c.s);
@@ -137,6 +141,9 @@ TEST(Classify2d, MStepMatchesReference) {
   EXPECT_NEAR(a.log_likelihood, b.log_likelihood, 1e-5 * std::abs(b.log_likelihood));
   EXPECT_DOUBLE_EQ(a.n_images, double(n));
 }
+
+INSTANTIATE_TEST_SUITE_P(Classify2d, Classify2dCtf, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& i) { return i.param ? "ctf" : "no_ctf"; });
 
 /// The EM loop of the driver, without the files.
 struct RunResult {

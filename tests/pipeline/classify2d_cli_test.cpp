@@ -74,6 +74,14 @@ TEST(Classify2dCli, WritesEveryIterationWithRelionColumns) {
   EXPECT_NEAR(sum, 1.0, 1e-6);
   ASSERT_TRUE(model.find("model_group_1"));
   ASSERT_TRUE(model.find("model_general"));
+  // A start from class averages (--ref .mrcs): K from the stack; a different --k is refused.
+  const std::string ref = pipeline::classify2d_output_path(dir.file("run"), 2, "classes.mrcs");
+  ASSERT_EQ(run_thon("classify2d --i " + star + " --o " + dir.file("again") + " --ref " + ref +
+                         " --iter 1 --psi-step 30 --offset-range 2 --quiet", &out), 0) << out;
+  EXPECT_EQ(io::read_mrc_stack(pipeline::classify2d_output_path(dir.file("again"), 1, "classes.mrcs")).n(), 3);
+  EXPECT_EQ(run_thon("classify2d --i " + star + " --o " + dir.file("bad") + " --ref " + ref + " --k 2 --iter 1 --quiet", &out), 1);
+  expect_contains(out, "holds 3 classes but --k is 2");
+  EXPECT_FALSE(fs::exists(pipeline::classify2d_output_path(dir.file("bad"), 1, "classes.mrcs")));
 }
 
 TEST(Classify2dCli, ContinueFromIteration3EqualsUninterruptedIteration5) {
