@@ -274,12 +274,10 @@ Data load_data(const Classify2dJob& job, const io::ParticleTable& table, bool us
 
 /// Class averages in real space (K images), from the centred transforms.
 std::vector<float> class_images(const ops::Classify2dModel& m) {
-  const std::int64_t half = m.half_size();
   std::vector<Complex<float>> ft(m.classes);
   ops::classify2d_centre_transforms(ft.data(), m.n_classes, m.box, true);
   std::vector<float> img(std::size_t(m.n_classes) * m.box * m.box);
   ops::fft_c2r(Device::cpu, ft.data(), img.data(), Shape{m.box, m.box, 1, m.n_classes});
-  (void)half;
   return img;
 }
 
