@@ -109,30 +109,6 @@ void write_png_gray(const std::string& path, int w, int h, const float* data, bo
   write_png(path, w, h, 1, px.data());
 }
 
-void write_png_montage(const std::string& path, const float* images, int count, int w, int h, int columns) {
-  THON_CHECK(count > 0 && w > 0 && h > 0, "PNG montage '", path, "': needs images, got ", count, " of ", w, " x ", h);
-  constexpr int kGap = 2;
-  if (columns <= 0) columns = int(std::ceil(std::sqrt(double(count))));
-  columns = std::min(columns, count);
-  const int rows = (count + columns - 1) / columns;
-  const int W = columns * w + (columns - 1) * kGap, H = rows * h + (rows - 1) * kGap;
-  std::vector<unsigned char> px(std::size_t(W) * std::size_t(H), 255);
-  const std::size_t per = std::size_t(w) * std::size_t(h);
-  for (int i = 0; i < count; ++i) {
-    const float* img = images + std::size_t(i) * per;
-    for (std::size_t k = 0; k < per; ++k)
-      THON_CHECK(std::isfinite(img[k]), "PNG montage '", path, "': image ", i, " pixel ", k, " is not finite");
-    const auto mm = std::minmax_element(img, img + per);
-    const float lo = *mm.first, hi = *mm.second, scale = hi > lo ? 255.0f / (hi - lo) : 0.0f;
-    const int x0 = (i % columns) * (w + kGap), y0 = (i / columns) * (h + kGap);
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x)
-        px[std::size_t(y0 + y) * std::size_t(W) + std::size_t(x0 + x)] =
-            (unsigned char)std::lround(std::clamp((img[std::size_t(y) * w + x] - lo) * scale, 0.0f, 255.0f));
-  }
-  write_png(path, W, H, 1, px.data());
-}
-
 void write_line_plot_png(const std::string& path, const std::vector<PlotSeries>& series, const PlotOptions& o) {
   THON_CHECK(!series.empty(), "plot '", path, "': no series");
   THON_CHECK(o.width >= 200 && o.height >= 150, "plot '", path, "': size too small");
@@ -202,6 +178,60 @@ void write_line_plot_png(const std::string& path, const std::vector<PlotSeries>&
   if (!o.x_label.empty()) c.text(left + pw / 2 - text_width(o.x_label) / 2.0, o.height - 18, o.x_label, black);
   if (!o.y_label.empty()) c.text(12, top + ph / 2 + text_width(o.y_label) / 2.0, o.y_label, black, true);
   write_png(path, o.width, o.height, 3, c.rgb.data());
+}
+
+}  // namespace thon::io
+
+namespace thon::io {
+
+namespace {
+
+// The one montage layout: tiles of tile_w x tile_h (each scaled on its own min..max, enlarged
+// `zoom` times) on `columns` per row, `gap` white pixels between tiles and `margin` around them,
+// a caption row under each tile when captions are given; an RGB PNG on white.
+void write_montage(const std::string& path, int tile_w, int tile_h, int n, const float* tiles,
+                   const std::vector<std::string>& captions, int columns, int zoom, int gap, int margin) {
+  THON_CHECK(tile_w > 0 && tile_h > 0 && n > 0 && columns > 0 && zoom > 0, "PNG montage '", path,
+             "': bad layout ", tile_w, " x ", tile_h, " x ", n, ", ", columns, " columns, zoom ", zoom);
+  const int caption_h = captions.empty() ? 0 : 12;
+  const int cw = tile_w * zoom + gap, ch = tile_h * zoom + caption_h + gap;
+  const int rows = (n + columns - 1) / columns;
+  Canvas c(2 * margin + columns * cw - gap, 2 * margin + rows * ch - gap);
+  for (int i = 0; i < n; ++i) {
+    const float* t = tiles + std::size_t(i) * tile_w * tile_h;
+    float lo = t[0], hi = t[0];
+    for (int j = 0; j < tile_w * tile_h; ++j) {
+      THON_CHECK(std::isfinite(t[j]), "PNG montage '", path, "': tile ", i, " pixel ", j, " is not finite");
+      lo = std::min(lo, t[j]);
+      hi = std::max(hi, t[j]);
+    }
+    const float scale = hi > lo ? 255.0f / (hi - lo) : 0.0f;
+    const int x0 = margin + (i % columns) * cw, y0 = margin + (i / columns) * ch;
+    for (int y = 0; y < tile_h * zoom; ++y)
+      for (int x = 0; x < tile_w * zoom; ++x) {
+        const unsigned char g = (unsigned char)std::lround(std::clamp((t[(y / zoom) * tile_w + x / zoom] - lo) * scale, 0.0f, 255.0f));
+        const unsigned char col[3] = {g, g, g};
+        c.set(x0 + x, y0 + y, col);
+      }
+    if (std::size_t(i) < captions.size()) {
+      const unsigned char black[3] = {0, 0, 0};
+      c.text(x0, y0 + tile_h * zoom + 2, captions[std::size_t(i)], black);
+    }
+  }
+  write_png(path, c.w, c.h, 3, c.rgb.data());
+}
+
+}  // namespace
+
+void write_png_montage(const std::string& path, const float* images, int count, int w, int h, int columns) {
+  THON_CHECK(count > 0 && w > 0 && h > 0, "PNG montage '", path, "': needs images, got ", count, " of ", w, " x ", h);
+  if (columns <= 0) columns = int(std::ceil(std::sqrt(double(count))));
+  write_montage(path, w, h, count, images, {}, std::min(columns, count), 1, 2, 0);
+}
+
+void write_png_montage(const std::string& path, int tile_w, int tile_h, int n, const float* tiles,
+                       const std::vector<std::string>& captions, int columns, int zoom) {
+  write_montage(path, tile_w, tile_h, n, tiles, captions, columns, zoom, 4, 4);
 }
 
 }  // namespace thon::io

@@ -17,6 +17,11 @@ void write_png_gray(const std::string& path, int w, int h, const float* data, bo
 /// per row (0: about square), tiles separated by 2 white pixels, each image scaled on its own
 /// min..max -> 0..255 (a constant image is black). NaN/Inf pixels are an error.
 void write_png_montage(const std::string& path, const float* images, int count, int w, int h, int columns = 0);
+/// Writes n tiles of tile_w x tile_h floats, `columns` per row with 4-pixel gaps and margin, each scaled from its own
+/// min..max to 0..255 and enlarged `zoom` times, with captions[i] (when given) under tile i.
+/// An RGB PNG on a white background; NaN/Inf pixels are an error.
+void write_png_montage(const std::string& path, int tile_w, int tile_h, int n, const float* tiles,
+                       const std::vector<std::string>& captions, int columns, int zoom = 1);
 
 struct PlotSeries {
   std::vector<double> x, y;
