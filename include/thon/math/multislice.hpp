@@ -1,0 +1,271 @@
+// Multislice image formation, the per-element pieces shared by the reference (double), CPU and
+// CUDA backends of ops::multislice_images (docs/multislice.md). The formulas are those of
+// propagator.hpp (transmission, propagator, band limit, lens), scattering.hpp (slab potentials) and
+// random.hpp; only their composition and the geometry of the slabs are written here.
+//
+// Geometry (z along the beam, Å, relative to the particle centre, which sits at field pixel
+// (n/2, n/2) in x, y): the specimen spans [z_entrance, z_entrance + thickness]; slab j covers
+// [z_entrance + j dz, z_entrance + (j+1) dz] (the last one may be thinner) and its phase grating
+// acts at the slab's centre plane. The recursion is
+//   psi_0 = 1;  psi_{j+1} = F^-1[ P(dz_j^+) M F[ t_j psi_j ] ],  t_j = F^-1[ M F[exp(i sigma v_j - sigma v_im,j)] ]
+// with M the band limit and dz_j^+ the distance from slab j's centre to slab j+1's centre, and the
+// exit wave (at the exit surface) is F^-1[ P(dz_last / 2) M F[t_last psi_last] ]. The defocus of
+// each particle refers to the plane z = 0 through its centre; the exit surface lies
+// z_exit = z_entrance + thickness below it, so the lens applies W(k; dF + z_exit).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "thon/core/complex.hpp"
+#include "thon/core/hd.hpp"
+#include "thon/core/views.hpp"
+#include "thon/math/propagator.hpp"
+#include "thon/math/random.hpp"
+#include "thon/math/simulate.hpp"
+
+namespace thon::math {
+
+enum class IceModel : int { none = 0, constant = 1, random = 2 };
+
+/// Number of Gaussian terms of a water molecule (O + 2 H, Peng 1996): 15.
+inline constexpr int kWaterTerms = 15;
+
+/// What every particle of a run shares (POD, passed by value to kernels). User fields first;
+/// ops::prepare_multislice fills the derived ones and checks everything.
+struct MultisliceSetup {
+  int field = 0;                    ///< the wave is field x field pixels (>= box)
+  int box = 0;                      ///< images: the central box x box pixels of the field
+  double pixel_size_A = 1;
+  double voltage_kV = 300;
+  double slice_thickness_A = 2;     ///< dz
+  double ice_thickness_A = 0;       ///< 0: no ice; the specimen is the particle's own slab
+  double depth_A = 0;               ///< ice: the particle centre lies this far below the entrance surface
+  IceModel ice = IceModel::none;
+  double ice_potential_V = 4.58;    ///< mean inner potential of the ice (PHYSICS.md 5.3: 0.94 g/cm^3)
+  double absorption_ratio = 0;      ///< v_im = ratio v (TEM-simulator's famp)
+  double mean_free_path_A = 0;      ///< > 0: uniform v_im = dz / (2 sigma Lambda) per slab (InSilicoTEM)
+  double beam_tilt_x_mrad = 0, beam_tilt_y_mrad = 0;
+  double band_limit = 2.0 / 3.0;    ///< cut-off, fraction of Nyquist
+  double band_edge = 0.02;          ///< width of the raised-cosine edge, fraction of Nyquist
+  double aperture_mrad = 0;         ///< objective aperture semi-angle; 0: none
+  double extra_b_A2 = 0;            ///< added to every atom's B-factor
+  std::uint64_t seed = 1;           ///< random ice
+
+  // Derived (ops::prepare_multislice).
+  double lambda_A = 0;
+  double sigma = 0;                 ///< interaction constant [rad / (V Å)]
+  double k_cut = 0, k_edge = 0;     ///< band limit and edge width [1/Å]
+  double k_aperture = 0;            ///< [1/Å]; 0: open
+  double tan_tilt_x = 0, tan_tilt_y = 0;
+  double z_entrance_A = 0;          ///< entrance surface relative to the particle centre
+  double thickness_A = 0;           ///< specimen thickness
+  int n_slabs = 0;
+  double water_number_density_per_A3 = 0;  ///< random ice: ice_potential_V / (47.8776 f_water(0))
+  double water_a[kWaterTerms] = {};        ///< f_water(s) = sum a_i exp(-b_i s^2) [Å]
+  double water_b[kWaterTerms] = {};
+  double unscattered_re = 1, unscattered_im = 0;  ///< u: exit wave of the empty specimen (lens, below)
+};
+
+/// z range [Å, relative to the particle centre] of slab j.
+THON_HD void slab_range_A(const MultisliceSetup& s, int j, double* z1, double* z2) {
+  *z1 = s.z_entrance_A + j * s.slice_thickness_A;
+  const double end = s.z_entrance_A + s.thickness_A;
+  const double z = s.z_entrance_A + (j + 1) * s.slice_thickness_A;
+  *z2 = (j == s.n_slabs - 1 || z > end) ? end : z;
+}
+
+/// Propagation distance [Å] after slab j's grating: to slab j+1's centre, or to the exit surface.
+THON_HD double slab_step_A(const MultisliceSetup& s, int j) {
+  double a1, a2;
+  slab_range_A(s, j, &a1, &a2);
+  if (j == s.n_slabs - 1) return 0.5 * (a2 - a1);
+  double b1, b2;
+  slab_range_A(s, j + 1, &b1, &b2);
+  return 0.5 * (b1 + b2) - 0.5 * (a1 + a2);
+}
+
+/// Uniform additions to slab j's potential: ice mean inner potential (constant or the mean of the
+/// random screen) times the slab thickness [V Å], and the absorptive part of the mean free path.
+THON_HD double slab_uniform_potential_VA(const MultisliceSetup& s, int j) {
+  if (s.ice == IceModel::none) return 0;
+  double z1, z2;
+  slab_range_A(s, j, &z1, &z2);
+  return s.ice_potential_V * (z2 - z1);
+}
+THON_HD double slab_uniform_absorption_VA(const MultisliceSetup& s, int j) {
+  if (s.mean_free_path_A <= 0) return 0;
+  double z1, z2;
+  slab_range_A(s, j, &z1, &z2);
+  return (z2 - z1) / (2.0 * s.sigma * s.mean_free_path_A);
+}
+
+/// Random ice: power spectrum [(V Å)^2 Å^2] of the projected potential of a slab of thickness dz of
+/// independent water molecules (number density n): n dz (47.8776 f_water(k/2))^2 (no O-O structure
+/// factor: S(k) = 1). The mean n dz 47.8776 f_water(0) = ice_potential_V dz is added separately.
+THON_HD double ice_power_spectrum(const MultisliceSetup& s, double k2_per_A2, double dz_A) {
+  const double s2 = 0.25 * k2_per_A2;
+  double f = 0;
+  for (int i = 0; i < kWaterTerms; ++i) f += s.water_a[i] * std::exp(-s.water_b[i] * s2);
+  const double v = kPotentialPrefactor_VA2 * f;
+  return s.water_number_density_per_A3 * dz_A * v * v;
+}
+
+/// Random-number stream of bin `bin` of the ice screen of slab j of particle `particle`; disjoint
+/// from the noise streams (< 2^60) and the particle streams (2 << 60).
+THON_HD std::uint64_t ice_stream(const MultisliceSetup& s, std::int64_t particle, int slab, index_t bin) {
+  return (std::uint64_t(3) << 60) |
+         ((std::uint64_t(particle) * std::uint64_t(s.n_slabs) + std::uint64_t(slab)) * std::uint64_t(s.field) *
+              std::uint64_t(s.field) +
+          std::uint64_t(bin));
+}
+
+/// Fourier coefficient of the ice screen at bin (ix, iy) (full complex layout): a(k) (g1 + i g2)
+/// sqrt(N) with a = sqrt(PS) / pixel, so the real part of the unnormalised inverse DFT divided by N
+/// is a real Gaussian field of spectrum PS (zero mean: the DC bin is 0).
+template <class T>
+THON_HD Complex<T> ice_screen_coefficient(const MultisliceSetup& s, std::int64_t particle, int slab, int ix, int iy) {
+  if (ix == 0 && iy == 0) return {T(0), T(0)};
+  double kx, ky;
+  full_complex_frequency(ix, iy, s.field, s.field, s.pixel_size_A, &kx, &ky);
+  double z1, z2;
+  slab_range_A(s, slab, &z1, &z2);
+  const double a = std::sqrt(ice_power_spectrum(s, kx * kx + ky * ky, z2 - z1)) / s.pixel_size_A * double(s.field);
+  RandomStream rng(s.seed, ice_stream(s, particle, slab, index_t(iy) * s.field + ix));
+  const double g1 = rng.normal(), g2 = rng.normal();
+  return {T(a * g1), T(a * g2)};
+}
+
+/// Band-limit mask at bin (ix, iy) of the field.
+template <class T>
+THON_HD T field_mask(const MultisliceSetup& s, int ix, int iy) {
+  T kx, ky;
+  full_complex_frequency(ix, iy, s.field, s.field, T(s.pixel_size_A), &kx, &ky);
+  return band_limit_mask(std::sqrt(kx * kx + ky * ky), T(s.k_cut), T(s.k_edge));
+}
+
+/// Propagator by dz times the band limit at bin (ix, iy).
+template <class T>
+THON_HD Complex<T> field_propagator(const MultisliceSetup& s, int ix, int iy, T dz_A) {
+  T kx, ky;
+  full_complex_frequency(ix, iy, s.field, s.field, T(s.pixel_size_A), &kx, &ky);
+  const T m = band_limit_mask(std::sqrt(kx * kx + ky * ky), T(s.k_cut), T(s.k_edge));
+  if (m == T(0)) return {T(0), T(0)};
+  return fresnel_propagator(T(s.lambda_A), dz_A, kx, ky, T(s.tan_tilt_x), T(s.tan_tilt_y)) * m;
+}
+
+/// The objective lens on bin (ix, iy) of the unnormalised transform f of particle p's exit wave:
+/// W(k; dF + z_exit) times the origin shift exp(+2 pi i k.o) (I(x) = P(x + o), as simulate.hpp) on
+/// the scattered wave. The unscattered beam is the exit wave u of the empty specimen (vacuum: 1;
+/// uniform ice and absorption: a plane wave of amplitude u, s.unscattered_*), N u at the DC bin
+/// (N = field^2); it passes with transfer 1 and the rest of the DC bin, scattered, with W(0), so a
+/// weak object imaged through vacuum gives thon simulate's projection image, mean included.
+template <class T>
+THON_HD Complex<T> field_lens(const MultisliceSetup& s, const ImageParticle& p, int ix, int iy, Complex<T> f) {
+  T kx, ky;
+  full_complex_frequency(ix, iy, s.field, s.field, T(s.pixel_size_A), &kx, &ky);
+  const T z_exit = T(s.z_entrance_A + s.thickness_A);
+  const Complex<T> w = wave_transfer(p.ctf, kx, ky, z_exit, T(s.k_aperture));
+  if (ix == 0 && iy == 0) {
+    const T n = T(s.field) * T(s.field);
+    const Complex<T> u(T(s.unscattered_re) * n, T(s.unscattered_im) * n);
+    return (f - u) * w + u;
+  }
+  return f * w * phase_shift_factor(kx, ky, T(0), T(p.origin_x_A), T(p.origin_y_A), T(0));
+}
+
+/// Index in the field of pixel (x, y) of the central box.
+THON_HD index_t crop_to_field(const MultisliceSetup& s, int x, int y) {
+  const int o = s.field / 2 - s.box / 2;
+  return index_t(y + o) * s.field + (x + o);
+}
+
+// ---- Element-wise functors (index i over n particles x field^2, c2c layout, or x box^2) ----
+
+/// t[i] = transmission(sigma, v + v_add (+ screen), ratio (v + v_add) + vim_add) of one slab.
+/// `screen` (random ice, nullable) is the complex inverse DFT of the coefficients; its real part
+/// divided by field^2 is added to v.
+template <class Real>
+struct TransmissionFunctor {
+  Real sigma, ratio, v_add, vim_add, screen_scale;
+  const Real* v;
+  const Complex<Real>* screen;
+  Complex<Real>* t;
+  THON_HD void operator()(index_t i) const {
+    Real vi = v[i] + v_add;
+    if (screen) vi += screen[i].re * screen_scale;
+    t[i] = transmission(sigma, vi, ratio * vi + vim_add);
+  }
+};
+
+/// f[i] *= mask(k) * scale.
+template <class Real>
+struct MaskFunctor {
+  MultisliceSetup s;
+  Real scale;
+  Complex<Real>* f;
+  THON_HD void operator()(index_t i) const {
+    const index_t n2 = index_t(s.field) * s.field, r = i % n2;
+    f[i] *= field_mask<Real>(s, int(r % s.field), int(r / s.field)) * scale;
+  }
+};
+
+/// psi[i] *= t[i].
+template <class Real>
+struct MultiplyFunctor {
+  const Complex<Real>* t;
+  Complex<Real>* psi;
+  THON_HD void operator()(index_t i) const { psi[i] *= t[i]; }
+};
+
+/// f[i] *= P(dz) mask(k) * scale.
+template <class Real>
+struct PropagateFunctor {
+  MultisliceSetup s;
+  Real dz_A, scale;
+  Complex<Real>* f;
+  THON_HD void operator()(index_t i) const {
+    const index_t n2 = index_t(s.field) * s.field, r = i % n2;
+    f[i] *= field_propagator<Real>(s, int(r % s.field), int(r / s.field), dz_A) * scale;
+  }
+};
+
+/// f[i] = ice screen coefficient of particle (first + i / field^2), slab `slab`.
+template <class Real>
+struct IceScreenFunctor {
+  MultisliceSetup s;
+  std::int64_t first;
+  int slab;
+  Complex<Real>* f;
+  THON_HD void operator()(index_t i) const {
+    const index_t n2 = index_t(s.field) * s.field, r = i % n2;
+    f[i] = ice_screen_coefficient<Real>(s, first + i / n2, slab, int(r % s.field), int(r / s.field));
+  }
+};
+
+/// f[i] *= W(k) shift(k) * scale of particle i / field^2.
+template <class Real>
+struct LensFunctor {
+  MultisliceSetup s;
+  const ImageParticle* particles;
+  Real scale;
+  Complex<Real>* f;
+  THON_HD void operator()(index_t i) const {
+    const index_t n2 = index_t(s.field) * s.field, r = i % n2;
+    f[i] = field_lens<Real>(s, particles[i / n2], int(r % s.field), int(r / s.field), f[i]) * scale;
+  }
+};
+
+/// out[i] = |psi|^2 at pixel i of the central box (i over n x box^2).
+template <class Real>
+struct IntensityCropFunctor {
+  MultisliceSetup s;
+  const Complex<Real>* psi;
+  Real* out;
+  THON_HD void operator()(index_t i) const {
+    const index_t b2 = index_t(s.box) * s.box, r = i % b2;
+    out[i] = norm(psi[(i / b2) * index_t(s.field) * s.field + crop_to_field(s, int(r % s.box), int(r / s.box))]);
+  }
+};
+
+}  // namespace thon::math
