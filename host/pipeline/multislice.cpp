@@ -47,8 +47,7 @@ void validate_multislice(const SimulateOptions& o) {
 }
 
 MultisliceImager::MultisliceImager(const SimulateOptions& o, std::vector<io::Atom> atoms, int box, double pixel_size_A,
-                                   const math::DetectorModel& detector, io::AtomicOutputSet& outputs,
-                                   std::int64_t n_images)
+                                   const math::DetectorModel& detector, std::int64_t n_images)
     : o_(o), atoms_(std::move(atoms)), detector_(detector) {
   validate_multislice(o);
   const MultisliceOptions& m = o.multislice;
@@ -77,16 +76,18 @@ MultisliceImager::MultisliceImager(const SimulateOptions& o, std::vector<io::Ato
   if (phase > 0.25 * 3.14159265358979323846)
     std::fprintf(stderr, "thon: warning: the largest propagator phase %.3g rad is above pi/4: thinner slices "
                  "(--slice-thickness) or a coarser pixel make the propagation more accurate\n", phase);
-  if (m.save_exit_wave) {
-    exit_re_ = o.output_prefix + "_exit_re.mrcs";
-    exit_im_ = o.output_prefix + "_exit_im.mrcs";
-    exit_re_writer_ = std::make_unique<io::MrcStackWriter>(outputs.add(exit_re_), s_.field, s_.field, pixel_size_A);
-    exit_im_writer_ = std::make_unique<io::MrcStackWriter>(outputs.add(exit_im_), s_.field, s_.field, pixel_size_A);
-  }
   progress_ = std::make_unique<Progress>("multislice", n_images * s_.n_slabs, "slices", o.progress);
 }
 
 MultisliceImager::~MultisliceImager() = default;
+
+void MultisliceImager::open_outputs(io::AtomicOutputSet& outputs) {
+  if (!o_.multislice.save_exit_wave) return;
+  exit_re_ = o_.output_prefix + "_exit_re.mrcs";
+  exit_im_ = o_.output_prefix + "_exit_im.mrcs";
+  exit_re_writer_ = std::make_unique<io::MrcStackWriter>(outputs.add(exit_re_), s_.field, s_.field, s_.pixel_size_A);
+  exit_im_writer_ = std::make_unique<io::MrcStackWriter>(outputs.add(exit_im_), s_.field, s_.field, s_.pixel_size_A);
+}
 
 std::int64_t MultisliceImager::fft_count() const { return ops::multislice_fft_count(s_, o_.multislice.save_exit_wave); }
 

@@ -23,12 +23,13 @@ void validate_multislice(const SimulateOptions& o);
 
 class MultisliceImager {
  public:
-  /// Prepares the slab plan for the model's atoms (centred on their centre of mass, as the truth map)
-  /// and registers the exit-wave outputs in `outputs` when asked. Throws thon::Error for bad input
-  /// (ops::prepare_multislice) before anything is written. Prints the largest propagator phase
-  /// and warns above pi/4 (stderr).
+  /// Prepares the slab plan for the model's atoms (centred on their centre of mass, as the truth map).
+  /// Throws thon::Error for bad input (ops::prepare_multislice) before anything is written. Prints
+  /// the largest propagator phase and warns above pi/4 (stderr).
   MultisliceImager(const SimulateOptions& o, std::vector<io::Atom> atoms, int box, double pixel_size_A,
-                   const math::DetectorModel& detector, io::AtomicOutputSet& outputs, std::int64_t n_images);
+                   const math::DetectorModel& detector, std::int64_t n_images);
+  /// Registers the exit-wave outputs in `outputs` when asked (before the first form()).
+  void open_outputs(io::AtomicOutputSet& outputs);
   ~MultisliceImager();
 
   /// Images of `count` particles (prepared CTFs, consecutive indices) in the written convention.

@@ -368,6 +368,9 @@ SimulateSummary simulate(const SimulateOptions& o) {
   ParticleSource source(o);
   const std::int64_t n = source.size();
   auto t0 = Clock::now();
+  std::unique_ptr<MultisliceImager> multislice;  // --method multislice: replaces projector and form_images
+  if (o.method == SimulateOptions::Method::multislice)  // its checks come before the truth map is made
+    multislice = std::make_unique<MultisliceImager>(o, load_model(o.model_path).atoms, o.box, o.pixel_size_A, detector, n);
   Volume<float> truth = make_truth(o, summary);
   summary.potential_s = seconds_since(t0);
   const int b = summary.box;
@@ -380,10 +383,9 @@ SimulateSummary simulate(const SimulateOptions& o) {
   io::write_mrc(outputs.add(truth_path), truth);
 
   t0 = Clock::now();
-  std::unique_ptr<MultisliceImager> multislice;  // --method multislice: replaces projector and form_images
   std::unique_ptr<const ops::FourierProjector<float>> projector;
-  if (o.method == SimulateOptions::Method::multislice) {
-    multislice = std::make_unique<MultisliceImager>(o, load_model(o.model_path).atoms, b, p, detector, outputs, n);
+  if (multislice) {
+    multislice->open_outputs(outputs);
   } else {
     ops::ProjectorOptions popt;
     popt.padding = 2.0;
