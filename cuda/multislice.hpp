@@ -8,7 +8,7 @@ namespace thon::cuda {
 
 /// Same contract as thon::cpu::multislice_images (host pointers in and out; synchronous). The waves
 /// of the batch stay on the device for the whole stack; each slab's atoms are uploaded in turn.
-void multislice_images(const ops::SlabAtoms& atoms, const ops::MultisliceSetup& s, const math::ImageParticle* particles,
+std::int64_t multislice_images(const ops::SlabAtoms& atoms, const ops::MultisliceSetup& s, const math::ImageParticle* particles,
                        int n, float* intensity, Complex<float>* exit_waves, void (*progress)(void*, int),
                        void* progress_context);
 

@@ -4,7 +4,7 @@
 
 namespace thon::cuda {
 
-void multislice_images(const ops::SlabAtoms&, const ops::MultisliceSetup&, const math::ImageParticle*, int, float*,
+std::int64_t multislice_images(const ops::SlabAtoms&, const ops::MultisliceSetup&, const math::ImageParticle*, int, float*,
                        Complex<float>*, void (*)(void*, int), void*) {
   no_cuda("multislice_images");
 }

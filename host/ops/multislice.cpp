@@ -132,6 +132,19 @@ SlabAtoms::SlabAtoms(const std::vector<io::Atom>& atoms, const Vec3<double>& cen
         detail::prepare_atoms(atoms, dims, 2, s.pixel_size_A, centre_A, rotations[m], s.extra_b_A2, &rm, &factors_);
     r_max_ = std::max(r_max_, rm);
   }
+  z_min_ = 1e300;
+  z_max_ = -1e300;
+  for (const auto& list : atoms_)
+    for (const math::GaussianAtom& a : list) {
+      z_min_ = std::min(z_min_, double(a.u[2]) - a.r_cut);
+      z_max_ = std::max(z_max_, double(a.u[2]) + a.r_cut);
+    }
+}
+
+bool SlabAtoms::has_atoms(int j) const {
+  double z1, z2;
+  math::slab_range_A(s_, j, &z1, &z2);
+  return z_max_ >= z1 / s_.pixel_size_A && z_min_ <= z2 / s_.pixel_size_A;
 }
 
 void SlabAtoms::slab(int j, std::vector<math::GaussianAtom>& out, std::vector<index_t>& offset) const {
@@ -155,13 +168,13 @@ void SlabAtoms::slab(int j, std::vector<math::GaussianAtom>& out, std::vector<in
   }
 }
 
-void multislice_images(Device device, const std::vector<io::Atom>& atoms, const Vec3<double>& centre_A,
+std::int64_t multislice_images(Device device, const std::vector<io::Atom>& atoms, const Vec3<double>& centre_A,
                        const MultisliceSetup& s, const Mat3<double>* rotations, const math::ImageParticle* particles,
                        int n, float* intensity, Complex<float>* exit_waves, void (*progress)(void*, int),
                        void* progress_context) {
   THON_CHECK(s.n_slabs > 0 && s.lambda_A > 0, "multislice_images: the setup is not prepared (prepare_multislice)");
   detail::check_atoms(atoms);
-  if (n <= 0) return;
+  if (n <= 0) return 0;
   for (int m = 1; m < n; ++m)
     THON_CHECK(particles[m].index == particles[0].index + m, "multislice_images: particle indices must be consecutive");
   if (device == Device::reference) {
@@ -172,13 +185,12 @@ void multislice_images(Device device, const std::vector<io::Atom>& atoms, const 
     for (std::size_t i = 0; i < im.size(); ++i) intensity[i] = float(im[i]);
     for (std::size_t i = 0; i < ew.size(); ++i) exit_waves[i] = Complex<float>(ew[i]);
     if (progress) progress(progress_context, s.n_slabs);
-    return;
+    return multislice_fft_count(s, exit_waves != nullptr);
   }
   const SlabAtoms slab_atoms(atoms, centre_A, s, rotations, n);
   if (device == Device::cpu)
-    cpu::multislice_images(slab_atoms, s, particles, n, intensity, exit_waves, progress, progress_context);
-  else
-    cuda::multislice_images(slab_atoms, s, particles, n, intensity, exit_waves, progress, progress_context);
+    return cpu::multislice_images(slab_atoms, s, particles, n, intensity, exit_waves, progress, progress_context);
+  return cuda::multislice_images(slab_atoms, s, particles, n, intensity, exit_waves, progress, progress_context);
 }
 
 }  // namespace thon::ops

@@ -75,29 +75,28 @@ THON_HD void slab_range_A(const MultisliceSetup& s, int j, double* z1, double* z
   *z2 = (j == s.n_slabs - 1 || z > end) ? end : z;
 }
 
+/// Thickness [Å] of slab j: dz, or what is left for the last one (exactly the same value for
+/// every full slab, so tables keyed by it are shared).
+THON_HD double slab_thickness_A(const MultisliceSetup& s, int j) {
+  if (j < s.n_slabs - 1) return s.slice_thickness_A;
+  return s.thickness_A - (s.n_slabs - 1) * s.slice_thickness_A;
+}
+
 /// Propagation distance [Å] after slab j's grating: to slab j+1's centre, or to the exit surface.
 THON_HD double slab_step_A(const MultisliceSetup& s, int j) {
-  double a1, a2;
-  slab_range_A(s, j, &a1, &a2);
-  if (j == s.n_slabs - 1) return 0.5 * (a2 - a1);
-  double b1, b2;
-  slab_range_A(s, j + 1, &b1, &b2);
-  return 0.5 * (b1 + b2) - 0.5 * (a1 + a2);
+  if (j == s.n_slabs - 1) return 0.5 * slab_thickness_A(s, j);
+  return 0.5 * (slab_thickness_A(s, j) + slab_thickness_A(s, j + 1));
 }
 
 /// Uniform additions to slab j's potential: ice mean inner potential (constant or the mean of the
 /// random screen) times the slab thickness [V Å], and the absorptive part of the mean free path.
 THON_HD double slab_uniform_potential_VA(const MultisliceSetup& s, int j) {
   if (s.ice == IceModel::none) return 0;
-  double z1, z2;
-  slab_range_A(s, j, &z1, &z2);
-  return s.ice_potential_V * (z2 - z1);
+  return s.ice_potential_V * slab_thickness_A(s, j);
 }
 THON_HD double slab_uniform_absorption_VA(const MultisliceSetup& s, int j) {
   if (s.mean_free_path_A <= 0) return 0;
-  double z1, z2;
-  slab_range_A(s, j, &z1, &z2);
-  return (z2 - z1) / (2.0 * s.sigma * s.mean_free_path_A);
+  return slab_thickness_A(s, j) / (2.0 * s.sigma * s.mean_free_path_A);
 }
 
 /// Random ice: power spectrum [(V Å)^2 Å^2] of the projected potential of a slab of thickness dz of
@@ -120,20 +119,32 @@ THON_HD std::uint64_t ice_stream(const MultisliceSetup& s, std::int64_t particle
           std::uint64_t(bin));
 }
 
-/// Fourier coefficient of the ice screen at bin (ix, iy) (full complex layout): a(k) (g1 + i g2)
-/// sqrt(N) with a = sqrt(PS) / pixel, so the real part of the unnormalised inverse DFT divided by N
-/// is a real Gaussian field of spectrum PS (zero mean: the DC bin is 0).
+/// Amplitude a(k) = sqrt(PS(k)) / pixel * sqrt(N) of the ice screen of a slab of thickness dz at
+/// bin (ix, iy) (full complex layout); 0 at DC (the mean is added separately).
 template <class T>
-THON_HD Complex<T> ice_screen_coefficient(const MultisliceSetup& s, std::int64_t particle, int slab, int ix, int iy) {
-  if (ix == 0 && iy == 0) return {T(0), T(0)};
+THON_HD T ice_screen_amplitude(const MultisliceSetup& s, int ix, int iy, double dz_A) {
+  if (ix == 0 && iy == 0) return T(0);
   double kx, ky;
   full_complex_frequency(ix, iy, s.field, s.field, s.pixel_size_A, &kx, &ky);
-  double z1, z2;
-  slab_range_A(s, slab, &z1, &z2);
-  const double a = std::sqrt(ice_power_spectrum(s, kx * kx + ky * ky, z2 - z1)) / s.pixel_size_A * double(s.field);
-  RandomStream rng(s.seed, ice_stream(s, particle, slab, index_t(iy) * s.field + ix));
+  return T(std::sqrt(ice_power_spectrum(s, kx * kx + ky * ky, dz_A)) / s.pixel_size_A * double(s.field));
+}
+
+/// Fourier coefficient of the ice screen at bin `bin` = iy * field + ix: amplitude (g1 + i g2), g
+/// standard normal from the bin's stream, so the real part of the unnormalised inverse DFT divided by
+/// N is a real Gaussian field of spectrum PS.
+template <class T>
+THON_HD Complex<T> ice_screen_draw(const MultisliceSetup& s, std::int64_t particle, int slab, index_t bin, T amplitude) {
+  if (amplitude == T(0)) return {T(0), T(0)};
+  RandomStream rng(s.seed, ice_stream(s, particle, slab, bin));
   const double g1 = rng.normal(), g2 = rng.normal();
-  return {T(a * g1), T(a * g2)};
+  return {T(amplitude * g1), T(amplitude * g2)};
+}
+
+/// Both of the above at bin (ix, iy) of slab j (the reference's per-bin form).
+template <class T>
+THON_HD Complex<T> ice_screen_coefficient(const MultisliceSetup& s, std::int64_t particle, int slab, int ix, int iy) {
+  return ice_screen_draw(s, particle, slab, index_t(iy) * s.field + ix,
+                         ice_screen_amplitude<T>(s, ix, iy, slab_thickness_A(s, slab)));
 }
 
 /// Band-limit mask at bin (ix, iy) of the field.
@@ -230,17 +241,62 @@ struct PropagateFunctor {
   }
 };
 
-/// f[i] = ice screen coefficient of particle (first + i / field^2), slab `slab`.
+/// f[i] = ice screen coefficient of particle (first + i / field^2), slab `slab`, from the amplitude
+/// table amp[field^2] (IceAmplitudeTableFunctor).
 template <class Real>
 struct IceScreenFunctor {
   MultisliceSetup s;
   std::int64_t first;
   int slab;
+  const Real* amp;
   Complex<Real>* f;
   THON_HD void operator()(index_t i) const {
     const index_t n2 = index_t(s.field) * s.field, r = i % n2;
-    f[i] = ice_screen_coefficient<Real>(s, first + i / n2, slab, int(r % s.field), int(r / s.field));
+    f[i] = ice_screen_draw(s, first + i / n2, slab, r, amp[r]);
   }
+};
+
+// Per-bin tables of one run (index i < field^2), filled once from the formulas above: the fast
+// backends multiply by them instead of re-evaluating the exponentials of every slab.
+template <class Real>
+struct PropagatorTableFunctor {
+  MultisliceSetup s;
+  Real dz_A;
+  Complex<Real>* out;
+  THON_HD void operator()(index_t i) const { out[i] = field_propagator<Real>(s, int(i % s.field), int(i / s.field), dz_A); }
+};
+template <class Real>
+struct MaskTableFunctor {
+  MultisliceSetup s;
+  Real* out;
+  THON_HD void operator()(index_t i) const { out[i] = field_mask<Real>(s, int(i % s.field), int(i / s.field)); }
+};
+template <class Real>
+struct IceAmplitudeTableFunctor {
+  MultisliceSetup s;
+  double dz_A;
+  Real* out;
+  THON_HD void operator()(index_t i) const { out[i] = ice_screen_amplitude<Real>(s, int(i % s.field), int(i / s.field), dz_A); }
+};
+
+/// f[i] *= table[i % n2] * c (a propagator table times a uniform factor: the 1/N of the coming
+/// inverse transform, and for a slab without atoms its uniform transmission).
+template <class Real>
+struct TableMultiplyFunctor {
+  const Complex<Real>* table;
+  Complex<Real> c;
+  index_t n2;
+  Complex<Real>* f;
+  THON_HD void operator()(index_t i) const { f[i] *= table[i % n2] * c; }
+};
+/// f[i] *= mask[i % n2] * scale.
+template <class Real>
+struct RealTableMultiplyFunctor {
+  const Real* table;
+  Real scale;
+  index_t n2;
+  Complex<Real>* f;
+  THON_HD void operator()(index_t i) const { f[i] *= table[i % n2] * scale; }
 };
 
 /// f[i] *= W(k) shift(k) * scale of particle i / field^2.

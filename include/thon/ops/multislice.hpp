@@ -45,8 +45,10 @@ inline constexpr double kMaxScatteringAngle_rad = 0.1;
 /// Largest propagator phase pi lambda dz k_cut^2 [rad] of the prepared setup (dz the slice thickness).
 double max_propagator_phase_rad(const MultisliceSetup& s);
 
-/// FFTs (field x field c2c) per particle of one multislice_images call: 4 per slab (transmission
-/// band limit, propagation), 1 more per slab for random ice, 2 for the lens, 1 for the exit wave.
+/// FFTs (field x field c2c) per particle of the full recursion: 4 per slab (transmission band
+/// limit, propagation; the lens's inverse replaces the last slab's), 1 more per slab for random ice,
+/// 1 for the exit wave. The fast backends skip the transforms of slabs without atoms (and without
+/// random ice) and return the count they did.
 std::int64_t multislice_fft_count(const MultisliceSetup& s, bool exit_wave);
 
 /// Images of n particles. `s` prepared (prepare_multislice). Host memory everywhere.
@@ -55,10 +57,12 @@ std::int64_t multislice_fft_count(const MultisliceSetup& s, bool exit_wave);
 ///   intensity   n * box * box floats: |psi_image|^2 of the central box, vacuum = 1 (no detector, no noise)
 ///   exit_waves  n * field * field complex (nullable): the exit wave at the exit surface
 ///   progress    called after every slab with the number of slabs done (nullable)
+/// Returns the number of field^2 transforms done per particle (multislice_fft_count for the
+/// reference; fewer on the fast backends when slabs hold no atoms).
 /// reference: double, plain loops, direct sums of the slab potentials and the direct DFT (small
 /// fields only); cpu: OpenMP functors + batched FFTW in float; cuda: the same functors with cuFFT,
 /// the field resident on the device, slab atoms streamed. All draw the same random numbers.
-void multislice_images(Device device, const std::vector<io::Atom>& atoms, const Vec3<double>& centre_A,
+std::int64_t multislice_images(Device device, const std::vector<io::Atom>& atoms, const Vec3<double>& centre_A,
                        const MultisliceSetup& s, const Mat3<double>* rotations, const math::ImageParticle* particles,
                        int n, float* intensity, Complex<float>* exit_waves, void (*progress)(void*, int) = nullptr,
                        void* progress_context = nullptr);
@@ -72,6 +76,9 @@ class SlabAtoms {
             const Mat3<double>* rotations, int n);
   /// Fills `out` with the atoms of slab j of every particle and `offset` (n + 1 entries).
   void slab(int j, std::vector<math::GaussianAtom>& out, std::vector<index_t>& offset) const;
+  /// False when no atom's cut-off of any particle reaches slab j (conservative: true inside the
+  /// z range of all atoms).
+  bool has_atoms(int j) const;
   const std::vector<float>& factors() const { return factors_; }
   float r_max() const { return r_max_; }
 
@@ -81,6 +88,7 @@ class SlabAtoms {
   std::vector<std::vector<math::GaussianAtom>> atoms_;
   std::vector<float> factors_;
   float r_max_ = 0;
+  double z_min_ = 0, z_max_ = 0;  ///< z extent of all atoms with their cut-off [voxels]
 };
 
 }  // namespace thon::ops
@@ -96,7 +104,7 @@ void slab_potential(const std::vector<io::Atom>& atoms, const Vec3<double>& cent
 }  // namespace thon::ref
 
 namespace thon::cpu {
-void multislice_images(const ops::SlabAtoms& atoms, const ops::MultisliceSetup& s, const math::ImageParticle* particles,
+std::int64_t multislice_images(const ops::SlabAtoms& atoms, const ops::MultisliceSetup& s, const math::ImageParticle* particles,
                        int n, float* intensity, Complex<float>* exit_waves, void (*progress)(void*, int),
                        void* progress_context);
 }  // namespace thon::cpu
