@@ -101,59 +101,78 @@ std::int64_t multislice_images(const ops::SlabAtoms& atoms, const ops::Multislic
   bool in_fourier = false;
   std::vector<math::GaussianAtom> slab_atoms;
   std::vector<index_t> offset;
-  for (int j = 0; j < s.n_slabs; ++j) {
-    const bool last = j == s.n_slabs - 1;
-    const bool leaves = !last && (random_ice || atoms.has_atoms(j + 1));
-    const float scale = leaves ? inv_n : 1.0f;
+  int j = 0;
+  while (j < s.n_slabs) {
     if (!random_ice && !atoms.has_atoms(j)) {
+      // A run of slabs without atoms: uniform transmissions, one combined propagator, no transform.
+      int j2 = j;
+      double dist = 0;
+      Complex<double> u(1.0, 0.0);
+      while (j2 < s.n_slabs && !atoms.has_atoms(j2)) {
+        const double v = math::slab_uniform_potential_VA(s, j2);
+        u *= math::transmission(s.sigma, v, s.absorption_ratio * v + math::slab_uniform_absorption_VA(s, j2));
+        dist += math::slab_step_A(s, j2);
+        ++j2;
+      }
+      const bool leaves = j2 < s.n_slabs;  // slab j2 holds atoms: back to real space
       if (!in_fourier) {
         fft(psi, CUFFT_FORWARD);
         in_fourier = true;
       }
-      const auto u = math::transmission(s.sigma, math::slab_uniform_potential_VA(s, j),
-                                        s.absorption_ratio * math::slab_uniform_potential_VA(s, j) +
-                                            math::slab_uniform_absorption_VA(s, j));
-      parallel_for(policy(), total,
-                   math::TableMultiplyFunctor<float>{propagator(math::slab_step_A(s, j)), Cf(u) * scale, n2, psi});
+      Buffer<Cf, Memory::device> run(n2);
+      parallel_for(policy(), n2, math::RunPropagatorTableFunctor<float>{s, float(dist), j2 - j, run.data()});
       THON_CUDA_LAUNCH_CHECK();
-    } else {
-      THON_CHECK(!in_fourier, "multislice: internal: a slab with atoms met the wave in Fourier space");
-      atoms.slab(j, slab_atoms, offset);
-      THON_CUDA_CHECK(cudaDeviceSynchronize());  // the previous slab's kernels are done with d_atoms
-      upload(d_atoms, slab_atoms.data(), index_t(slab_atoms.size()));
-      upload(d_offset, offset.data(), index_t(offset.size()));
-      parallel_for(policy(), index_t(f) * n,
-                   math::ProjectedRowFunctor<float>{d_atoms.data(), d_factors.data(), d_offset.data(), atoms.r_max(), f,
-                                                    f, d_v.data()});
+      parallel_for(policy(), n2, math::TableMultiplyFunctor<float>{run.data(), Cf(u) * (leaves ? inv_n : 1.0f), n2, n, psi});
       THON_CUDA_LAUNCH_CHECK();
-      if (random_ice) {
-        parallel_for(policy(), total, math::IceScreenFunctor<float>{s, particles[0].index, j, amplitude(j), d_screen.data()});
-        THON_CUDA_LAUNCH_CHECK();
-        fft(d_screen.data(), CUFFT_INVERSE);
+      if (leaves) {
+        fft(psi, CUFFT_INVERSE);
+        in_fourier = false;
       }
-      parallel_for(policy(), total,
-                   math::TransmissionFunctor<float>{float(s.sigma), float(s.absorption_ratio),
-                                                    float(math::slab_uniform_potential_VA(s, j)),
-                                                    float(math::slab_uniform_absorption_VA(s, j)), inv_n, d_v.data(),
-                                                    random_ice ? d_screen.data() : nullptr, d_t.data()});
-      THON_CUDA_LAUNCH_CHECK();
-      fft(d_t.data(), CUFFT_FORWARD);
-      parallel_for(policy(), total, math::RealTableMultiplyFunctor<float>{d_mask.data(), inv_n, n2, d_t.data()});
-      THON_CUDA_LAUNCH_CHECK();
-      fft(d_t.data(), CUFFT_INVERSE);
-      parallel_for(policy(), total, math::MultiplyFunctor<float>{d_t.data(), psi});
-      THON_CUDA_LAUNCH_CHECK();
-      fft(psi, CUFFT_FORWARD);
-      in_fourier = true;
-      parallel_for(policy(), total,
-                   math::TableMultiplyFunctor<float>{propagator(math::slab_step_A(s, j)), Cf(scale, 0.0f), n2, psi});
-      THON_CUDA_LAUNCH_CHECK();
+      for (; j < j2; ++j)
+        if (progress) progress(progress_context, j + 1);
+      continue;
     }
+    const bool last = j == s.n_slabs - 1;
+    // The 1/N of the inverse transform that follows this slab's propagation, if one does.
+    const bool leaves = !last && (random_ice || atoms.has_atoms(j + 1));
+    const float scale = leaves ? inv_n : 1.0f;
+    THON_CHECK(!in_fourier, "multislice: internal: a slab with atoms met the wave in Fourier space");
+    atoms.slab(j, slab_atoms, offset);
+    THON_CUDA_CHECK(cudaDeviceSynchronize());  // the previous slab's kernels are done with d_atoms
+    upload(d_atoms, slab_atoms.data(), index_t(slab_atoms.size()));
+    upload(d_offset, offset.data(), index_t(offset.size()));
+    parallel_for(policy(), index_t(f) * n,
+                 math::ProjectedRowFunctor<float>{d_atoms.data(), d_factors.data(), d_offset.data(), atoms.r_max(), f,
+                                                  f, d_v.data()});
+    THON_CUDA_LAUNCH_CHECK();
+    if (random_ice) {
+      parallel_for(policy(), total, math::IceScreenFunctor<float>{s, particles[0].index, j, amplitude(j), d_screen.data()});
+      THON_CUDA_LAUNCH_CHECK();
+      fft(d_screen.data(), CUFFT_INVERSE);
+    }
+    parallel_for(policy(), total,
+                 math::TransmissionFunctor<float>{float(s.sigma), float(s.absorption_ratio),
+                                                  float(math::slab_uniform_potential_VA(s, j)),
+                                                  float(math::slab_uniform_absorption_VA(s, j)), inv_n, d_v.data(),
+                                                  random_ice ? d_screen.data() : nullptr, d_t.data()});
+    THON_CUDA_LAUNCH_CHECK();
+    fft(d_t.data(), CUFFT_FORWARD);
+    parallel_for(policy(), n2, math::RealTableMultiplyFunctor<float>{d_mask.data(), inv_n, n2, n, d_t.data()});
+    THON_CUDA_LAUNCH_CHECK();
+    fft(d_t.data(), CUFFT_INVERSE);
+    parallel_for(policy(), total, math::MultiplyFunctor<float>{d_t.data(), psi});
+    THON_CUDA_LAUNCH_CHECK();
+    fft(psi, CUFFT_FORWARD);
+    in_fourier = true;
+    parallel_for(policy(), n2,
+                 math::TableMultiplyFunctor<float>{propagator(math::slab_step_A(s, j)), Cf(scale, 0.0f), n2, n, psi});
+    THON_CUDA_LAUNCH_CHECK();
     if (leaves) {
       fft(psi, CUFFT_INVERSE);
       in_fourier = false;
     }
     if (progress) progress(progress_context, j + 1);
+    ++j;
   }
   if (exit_waves) {
     Cf* t = d_t.data();

@@ -62,46 +62,64 @@ std::int64_t multislice_images(const ops::SlabAtoms& atoms, const ops::Multislic
   bool in_fourier = false;  // psi holds its unnormalised transform
   std::vector<math::GaussianAtom> slab_atoms;
   std::vector<index_t> offset;
-  for (int j = 0; j < s.n_slabs; ++j) {
-    const bool last = j == s.n_slabs - 1;
-    // The 1/N of the inverse transform that follows this slab's propagation, if one does.
-    const bool leaves = !last && (random_ice || atoms.has_atoms(j + 1));
-    const float scale = leaves ? inv_n : 1.0f;
+  int j = 0;
+  while (j < s.n_slabs) {
     if (!random_ice && !atoms.has_atoms(j)) {
+      // A run of slabs without atoms: uniform transmissions, one combined propagator, no transform.
+      int j2 = j;
+      double dist = 0;
+      Complex<double> u(1.0, 0.0);
+      while (j2 < s.n_slabs && !atoms.has_atoms(j2)) {
+        const double v = math::slab_uniform_potential_VA(s, j2);
+        u *= math::transmission(s.sigma, v, s.absorption_ratio * v + math::slab_uniform_absorption_VA(s, j2));
+        dist += math::slab_step_A(s, j2);
+        ++j2;
+      }
+      const bool leaves = j2 < s.n_slabs;  // slab j2 holds atoms: back to real space
       if (!in_fourier) {
         fft(psi_p, FftDirection::forward);
         in_fourier = true;
       }
-      const auto u = math::transmission(s.sigma, math::slab_uniform_potential_VA(s, j),
-                                        s.absorption_ratio * math::slab_uniform_potential_VA(s, j) +
-                                            math::slab_uniform_absorption_VA(s, j));
-      parallel_for(total, math::TableMultiplyFunctor<float>{propagator(math::slab_step_A(s, j)), Cf(u) * scale, n2, psi_p});
-    } else {
-      THON_CHECK(!in_fourier, "multislice: internal: a slab with atoms met the wave in Fourier space");
-      atoms.slab(j, slab_atoms, offset);
-      parallel_for(index_t(f) * n, math::ProjectedRowFunctor<float>{slab_atoms.data(), atoms.factors().data(),
-                                                                    offset.data(), atoms.r_max(), f, f, v.data()});
-      if (random_ice) {
-        parallel_for(total, math::IceScreenFunctor<float>{s, particles[0].index, j, amplitude(j), screen.data()});
-        fft(screen.data(), FftDirection::inverse);
+      Buffer<Cf> run(n2);
+      parallel_for(n2, math::RunPropagatorTableFunctor<float>{s, float(dist), j2 - j, run.data()});
+      parallel_for(n2, math::TableMultiplyFunctor<float>{run.data(), Cf(u) * (leaves ? inv_n : 1.0f), n2, n, psi_p});
+      if (leaves) {
+        fft(psi_p, FftDirection::inverse);
+        in_fourier = false;
       }
-      parallel_for(total, math::TransmissionFunctor<float>{float(s.sigma), float(s.absorption_ratio),
-                                                           float(math::slab_uniform_potential_VA(s, j)),
-                                                           float(math::slab_uniform_absorption_VA(s, j)), inv_n, v.data(),
-                                                           random_ice ? screen.data() : nullptr, t.data()});
-      fft(t.data(), FftDirection::forward);
-      parallel_for(total, math::RealTableMultiplyFunctor<float>{mask.data(), inv_n, n2, t.data()});
-      fft(t.data(), FftDirection::inverse);
-      parallel_for(total, math::MultiplyFunctor<float>{t.data(), psi_p});
-      fft(psi_p, FftDirection::forward);
-      in_fourier = true;
-      parallel_for(total, math::TableMultiplyFunctor<float>{propagator(math::slab_step_A(s, j)), Cf(scale, 0.0f), n2, psi_p});
+      for (; j < j2; ++j)
+        if (progress) progress(progress_context, j + 1);
+      continue;
     }
+    const bool last = j == s.n_slabs - 1;
+    // The 1/N of the inverse transform that follows this slab's propagation, if one does.
+    const bool leaves = !last && (random_ice || atoms.has_atoms(j + 1));
+    const float scale = leaves ? inv_n : 1.0f;
+    THON_CHECK(!in_fourier, "multislice: internal: a slab with atoms met the wave in Fourier space");
+    atoms.slab(j, slab_atoms, offset);
+    parallel_for(index_t(f) * n, math::ProjectedRowFunctor<float>{slab_atoms.data(), atoms.factors().data(),
+                                                                  offset.data(), atoms.r_max(), f, f, v.data()});
+    if (random_ice) {
+      parallel_for(total, math::IceScreenFunctor<float>{s, particles[0].index, j, amplitude(j), screen.data()});
+      fft(screen.data(), FftDirection::inverse);
+    }
+    parallel_for(total, math::TransmissionFunctor<float>{float(s.sigma), float(s.absorption_ratio),
+                                                         float(math::slab_uniform_potential_VA(s, j)),
+                                                         float(math::slab_uniform_absorption_VA(s, j)), inv_n, v.data(),
+                                                         random_ice ? screen.data() : nullptr, t.data()});
+    fft(t.data(), FftDirection::forward);
+    parallel_for(n2, math::RealTableMultiplyFunctor<float>{mask.data(), inv_n, n2, n, t.data()});
+    fft(t.data(), FftDirection::inverse);
+    parallel_for(total, math::MultiplyFunctor<float>{t.data(), psi_p});
+    fft(psi_p, FftDirection::forward);
+    in_fourier = true;
+    parallel_for(n2, math::TableMultiplyFunctor<float>{propagator(math::slab_step_A(s, j)), Cf(scale, 0.0f), n2, n, psi_p});
     if (leaves) {
       fft(psi_p, FftDirection::inverse);
       in_fourier = false;
     }
     if (progress) progress(progress_context, j + 1);
+    ++j;
   }
   // psi holds the (unnormalised) transform of the exit wave.
   if (exit_waves) {

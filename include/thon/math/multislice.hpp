@@ -136,7 +136,8 @@ template <class T>
 THON_HD Complex<T> ice_screen_draw(const MultisliceSetup& s, std::int64_t particle, int slab, index_t bin, T amplitude) {
   if (amplitude == T(0)) return {T(0), T(0)};
   RandomStream rng(s.seed, ice_stream(s, particle, slab, bin));
-  const double g1 = rng.normal(), g2 = rng.normal();
+  double g1, g2;
+  rng.normal_pair(&g1, &g2);
   return {T(amplitude * g1), T(amplitude * g2)};
 }
 
@@ -205,6 +206,10 @@ struct TransmissionFunctor {
   THON_HD void operator()(index_t i) const {
     Real vi = v[i] + v_add;
     if (screen) vi += screen[i].re * screen_scale;
+    if (ratio == Real(0) && vim_add == Real(0)) {  // no absorption: skip exp(0)
+      t[i] = Complex<Real>(std::cos(sigma * vi), std::sin(sigma * vi));
+      return;
+    }
     t[i] = transmission(sigma, vi, ratio * vi + vim_add);
   }
 };
@@ -279,24 +284,54 @@ struct IceAmplitudeTableFunctor {
   THON_HD void operator()(index_t i) const { out[i] = ice_screen_amplitude<Real>(s, int(i % s.field), int(i / s.field), dz_A); }
 };
 
-/// f[i] *= table[i % n2] * c (a propagator table times a uniform factor: the 1/N of the coming
-/// inverse transform, and for a slab without atoms its uniform transmission).
+/// For bin i < n2 of each of the n waves: f[m n2 + i] *= table[i] * c (a propagator table times a
+/// uniform factor: the 1/N of the coming inverse transform, and for slabs without atoms their
+/// uniform transmissions). One call per bin: no index division, the table entry read once.
 template <class Real>
 struct TableMultiplyFunctor {
   const Complex<Real>* table;
   Complex<Real> c;
   index_t n2;
+  int n;
   Complex<Real>* f;
-  THON_HD void operator()(index_t i) const { f[i] *= table[i % n2] * c; }
+  THON_HD void operator()(index_t i) const {
+    const Complex<Real> w = table[i] * c;
+    for (int m = 0; m < n; ++m) f[m * n2 + i] *= w;
+  }
 };
-/// f[i] *= mask[i % n2] * scale.
+/// For bin i < n2 of each of the n waves: f[m n2 + i] *= table[i] * scale.
 template <class Real>
 struct RealTableMultiplyFunctor {
   const Real* table;
   Real scale;
   index_t n2;
+  int n;
   Complex<Real>* f;
-  THON_HD void operator()(index_t i) const { f[i] *= table[i % n2] * scale; }
+  THON_HD void operator()(index_t i) const {
+    const Real w = table[i] * scale;
+    for (int m = 0; m < n; ++m) f[m * n2 + i] *= w;
+  }
+};
+
+/// A run of k consecutive slabs without atoms, carried in Fourier space: the propagators multiply
+/// to one of the total distance (P(a) P(b) = P(a + b), tilt included) and the band limit applies k
+/// times: out[i] = P(dz_total) M^k at bin i < field^2.
+template <class Real>
+struct RunPropagatorTableFunctor {
+  MultisliceSetup s;
+  Real dz_total_A;
+  int k;
+  Complex<Real>* out;
+  THON_HD void operator()(index_t i) const {
+    const int ix = int(i % s.field), iy = int(i / s.field);
+    Real kx, ky;
+    full_complex_frequency(ix, iy, s.field, s.field, Real(s.pixel_size_A), &kx, &ky);
+    const Real m = field_mask<Real>(s, ix, iy);
+    Real mk = Real(1);
+    for (int j = 0; j < k; ++j) mk *= m;
+    out[i] = mk == Real(0) ? Complex<Real>(Real(0), Real(0))
+                           : fresnel_propagator(Real(s.lambda_A), dz_total_A, kx, ky, Real(s.tan_tilt_x), Real(s.tan_tilt_y)) * mk;
+  }
 };
 
 /// f[i] *= W(k) shift(k) * scale of particle i / field^2.
@@ -311,7 +346,6 @@ struct LensFunctor {
     f[i] = field_lens<Real>(s, particles[i / n2], int(r % s.field), int(r / s.field), f[i]) * scale;
   }
 };
-
 /// out[i] = |psi|^2 at pixel i of the central box (i over n x box^2).
 template <class Real>
 struct IntensityCropFunctor {
