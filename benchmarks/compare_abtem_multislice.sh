@@ -28,7 +28,7 @@ c = [sum(r[i] for r in rows) / len(rows) for i in (1, 2, 3)]
 for z, x, y, w in rows:
     print(z, x - c[0] + n // 2, y - c[1] + n // 2, w - c[2] + 250.0)
 PY
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD)"
+echo "machine: $(nproc --all) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD)"
 run() {  # label command...: wall and CPU seconds (user + sys of all threads) and the load
   local t0 t1
   t0=$(date +%s.%N)

@@ -22,6 +22,9 @@ def main():
     abtem.config.set({"device": "cpu", "fft": "fftw" if "--fftw" in sys.argv else "numpy"})
     data = np.loadtxt(path, ndmin=2)
     atoms = ase.Atoms(numbers=data[:, 0].astype(int), positions=data[:, 1:4], cell=[cell_xy, cell_xy, cell_z], pbc=True)
+    if "--warmup" in sys.argv:  # compile abTEM's numba kernels outside the timed run
+        small = abtem.Potential(atoms, gpts=64, slice_thickness=dz, parametrization=param, projection=projection)
+        abtem.PlaneWave(energy=kv * 1e3).multislice(small).compute()
     t0 = time.perf_counter()
     potential = abtem.Potential(atoms, gpts=gpts, slice_thickness=dz, parametrization=param, projection=projection)
     wave = abtem.PlaneWave(energy=kv * 1e3)
