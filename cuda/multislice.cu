@@ -145,7 +145,7 @@ std::int64_t multislice_images(const ops::SlabAtoms& atoms, const ops::Multislic
                  math::ProjectedRowFunctor<float>{d_atoms.data(), d_factors.data(), d_offset.data(), atoms.r_max(), f,
                                                   f, d_v.data()});
     THON_CUDA_LAUNCH_CHECK();
-    if (random_ice) {
+    if (random_ice && !math::ice_uses_imag(s, j)) {  // the second slab of a pair reuses the screen
       parallel_for(policy(), total, math::IceScreenFunctor<float>{s, particles[0].index, j, amplitude(j), d_screen.data()});
       THON_CUDA_LAUNCH_CHECK();
       fft(d_screen.data(), CUFFT_INVERSE);
@@ -154,7 +154,8 @@ std::int64_t multislice_images(const ops::SlabAtoms& atoms, const ops::Multislic
                  math::TransmissionFunctor<float>{float(s.sigma), float(s.absorption_ratio),
                                                   float(math::slab_uniform_potential_VA(s, j)),
                                                   float(math::slab_uniform_absorption_VA(s, j)), inv_n, d_v.data(),
-                                                  random_ice ? d_screen.data() : nullptr, d_t.data()});
+                                                  random_ice ? d_screen.data() : nullptr,
+                                                  math::ice_uses_imag(s, j), d_t.data()});
     THON_CUDA_LAUNCH_CHECK();
     fft(d_t.data(), CUFFT_FORWARD);
     parallel_for(policy(), n2, math::RealTableMultiplyFunctor<float>{d_mask.data(), inv_n, n2, n, d_t.data()});

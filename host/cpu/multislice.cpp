@@ -99,14 +99,15 @@ std::int64_t multislice_images(const ops::SlabAtoms& atoms, const ops::Multislic
     atoms.slab(j, slab_atoms, offset);
     parallel_for(index_t(f) * n, math::ProjectedRowFunctor<float>{slab_atoms.data(), atoms.factors().data(),
                                                                   offset.data(), atoms.r_max(), f, f, v.data()});
-    if (random_ice) {
+    if (random_ice && !math::ice_uses_imag(s, j)) {  // the second slab of a pair reuses the screen
       parallel_for(total, math::IceScreenFunctor<float>{s, particles[0].index, j, amplitude(j), screen.data()});
       fft(screen.data(), FftDirection::inverse);
     }
     parallel_for(total, math::TransmissionFunctor<float>{float(s.sigma), float(s.absorption_ratio),
                                                          float(math::slab_uniform_potential_VA(s, j)),
                                                          float(math::slab_uniform_absorption_VA(s, j)), inv_n, v.data(),
-                                                         random_ice ? screen.data() : nullptr, t.data()});
+                                                         random_ice ? screen.data() : nullptr,
+                                                         math::ice_uses_imag(s, j), t.data()});
     fft(t.data(), FftDirection::forward);
     parallel_for(n2, math::RealTableMultiplyFunctor<float>{mask.data(), inv_n, n2, n, t.data()});
     fft(t.data(), FftDirection::inverse);

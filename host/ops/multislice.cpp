@@ -117,7 +117,8 @@ double max_propagator_phase_rad(const MultisliceSetup& s) {
 
 std::int64_t multislice_fft_count(const MultisliceSetup& s, bool exit_wave) {
   std::int64_t n = 4 * std::int64_t(s.n_slabs);  // t: 2; psi: forward every slab, inverse all but the last; lens: 1
-  if (s.ice == math::IceModel::random) n += s.n_slabs;
+  if (s.ice == math::IceModel::random)
+    for (int j = 0; j < s.n_slabs; ++j) n += math::ice_uses_imag(s, j) ? 0 : 1;  // one screen per pair
   if (exit_wave) n += 1;
   return n;
 }

@@ -73,7 +73,7 @@ void multislice_images(const std::vector<io::Atom>& atoms, const Vec3<double>& c
       }
       for (index_t i = 0; i < n2; ++i) {
         double vi = v[i] + v_add;
-        if (s.ice == math::IceModel::random) vi += screen[i].re;
+        if (s.ice == math::IceModel::random) vi += math::ice_uses_imag(s, j) ? screen[i].im : screen[i].re;
         t[i] = math::transmission(s.sigma, vi, s.absorption_ratio * vi + vim_add);
       }
       // Band limit of t.

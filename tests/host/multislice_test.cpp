@@ -220,7 +220,7 @@ TEST(Multislice, ZeroPotentialSlabConservesTheNorm) {
   const Shape shape{s.field, s.field, 1, 1};
   const float inv = 1.0f / float(n2);
   // One slab step exactly as the CPU backend does it, on a vacuum slab.
-  cpu::parallel_for(n2, math::TransmissionFunctor<float>{float(s.sigma), 0, 0, 0, inv, v.data(), nullptr, t.data()});
+  cpu::parallel_for(n2, math::TransmissionFunctor<float>{float(s.sigma), 0, 0, 0, inv, v.data(), nullptr, false, t.data()});
   cpu::fft_c2c_unnormalised(t.data(), t.data(), shape, FftDirection::forward);
   cpu::parallel_for(n2, math::MaskFunctor<float>{s, inv, t.data()});
   cpu::fft_c2c_unnormalised(t.data(), t.data(), shape, FftDirection::inverse);

@@ -110,11 +110,23 @@ THON_HD double ice_power_spectrum(const MultisliceSetup& s, double k2_per_A2, do
   return s.water_number_density_per_A3 * dz_A * v * v;
 }
 
-/// Random-number stream of bin `bin` of the ice screen of slab j of particle `particle`; disjoint
-/// from the noise streams (< 2^60) and the particle streams (2 << 60).
-THON_HD std::uint64_t ice_stream(const MultisliceSetup& s, std::int64_t particle, int slab, index_t bin) {
+/// Random ice by pairs: one complex Gaussian field Z = F^-1[a (g1 + i g2)] holds two independent
+/// real screens of the same spectrum (Re Z and Im Z are uncorrelated for a circular draw with an
+/// even amplitude a(k)), so slabs 2p and 2p+1 of equal thickness share draw p: 2p takes Re Z,
+/// 2p+1 takes Im Z. An unpaired slab (the last one of an odd count, or a thinner last slab) draws
+/// alone (key n_slabs for a thinner odd last slab, whose pair key is taken).
+THON_HD bool ice_paired(const MultisliceSetup& s, int j) {
+  const int partner = j ^ 1;
+  return partner < s.n_slabs && slab_thickness_A(s, partner) == slab_thickness_A(s, j);
+}
+THON_HD int ice_draw_key(const MultisliceSetup& s, int j) { return (ice_paired(s, j) || j % 2 == 0) ? j / 2 : s.n_slabs; }
+THON_HD bool ice_uses_imag(const MultisliceSetup& s, int j) { return j % 2 == 1 && ice_paired(s, j); }
+
+/// Random-number stream of bin `bin` of ice draw `key` of particle `particle`; disjoint from the
+/// noise streams (< 2^60) and the particle streams (2 << 60).
+THON_HD std::uint64_t ice_stream(const MultisliceSetup& s, std::int64_t particle, int key, index_t bin) {
   return (std::uint64_t(3) << 60) |
-         ((std::uint64_t(particle) * std::uint64_t(s.n_slabs) + std::uint64_t(slab)) * std::uint64_t(s.field) *
+         ((std::uint64_t(particle) * std::uint64_t(s.n_slabs + 1) + std::uint64_t(key)) * std::uint64_t(s.field) *
               std::uint64_t(s.field) +
           std::uint64_t(bin));
 }
@@ -129,13 +141,14 @@ THON_HD T ice_screen_amplitude(const MultisliceSetup& s, int ix, int iy, double 
   return T(std::sqrt(ice_power_spectrum(s, kx * kx + ky * ky, dz_A)) / s.pixel_size_A * double(s.field));
 }
 
-/// Fourier coefficient of the ice screen at bin `bin` = iy * field + ix: amplitude (g1 + i g2), g
-/// standard normal from the bin's stream, so the real part of the unnormalised inverse DFT divided by
-/// N is a real Gaussian field of spectrum PS.
+/// Fourier coefficient of the ice screen of slab j at bin `bin` = iy * field + ix: amplitude
+/// (g1 + i g2), g standard normal from the bin's stream of the slab's draw, so the real (or, for the
+/// second slab of a pair, imaginary) part of the unnormalised inverse DFT divided by N is a real
+/// Gaussian field of spectrum PS.
 template <class T>
 THON_HD Complex<T> ice_screen_draw(const MultisliceSetup& s, std::int64_t particle, int slab, index_t bin, T amplitude) {
   if (amplitude == T(0)) return {T(0), T(0)};
-  RandomStream rng(s.seed, ice_stream(s, particle, slab, bin));
+  RandomStream rng(s.seed, ice_stream(s, particle, ice_draw_key(s, slab), bin));
   double g1, g2;
   rng.normal_pair(&g1, &g2);
   return {T(amplitude * g1), T(amplitude * g2)};
@@ -195,17 +208,18 @@ THON_HD index_t crop_to_field(const MultisliceSetup& s, int x, int y) {
 // ---- Element-wise functors (index i over n particles x field^2, c2c layout, or x box^2) ----
 
 /// t[i] = transmission(sigma, v + v_add (+ screen), ratio (v + v_add) + vim_add) of one slab.
-/// `screen` (random ice, nullable) is the complex inverse DFT of the coefficients; its real part
-/// divided by field^2 is added to v.
+/// `screen` (random ice, nullable) is the complex inverse DFT of the coefficients; its real part (its
+/// imaginary part with `imag`: ice_uses_imag) divided by field^2 is added to v.
 template <class Real>
 struct TransmissionFunctor {
   Real sigma, ratio, v_add, vim_add, screen_scale;
   const Real* v;
   const Complex<Real>* screen;
+  bool imag;
   Complex<Real>* t;
   THON_HD void operator()(index_t i) const {
     Real vi = v[i] + v_add;
-    if (screen) vi += screen[i].re * screen_scale;
+    if (screen) vi += (imag ? screen[i].im : screen[i].re) * screen_scale;
     if (ratio == Real(0) && vim_add == Real(0)) {  // no absorption: skip exp(0)
       t[i] = Complex<Real>(std::cos(sigma * vi), std::sin(sigma * vi));
       return;

@@ -46,7 +46,8 @@ inline constexpr double kMaxScatteringAngle_rad = 0.1;
 double max_propagator_phase_rad(const MultisliceSetup& s);
 
 /// FFTs (field x field c2c) per particle of the full recursion: 4 per slab (transmission band
-/// limit, propagation; the lens's inverse replaces the last slab's), 1 more per slab for random ice,
+/// limit, propagation; the lens's inverse replaces the last slab's), 1 more per pair of slabs for
+/// random ice (math/multislice.hpp ice_paired),
 /// 1 for the exit wave. The fast backends skip the transforms of slabs without atoms (and without
 /// random ice) and return the count they did.
 std::int64_t multislice_fft_count(const MultisliceSetup& s, bool exit_wave);
