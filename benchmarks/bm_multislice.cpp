@@ -3,7 +3,7 @@
 // 2 Å slices (250 slabs), fields of 512^2 and 1024^2, one image per call. Two ice models:
 //   constant  mean inner potential: the ~40 slabs the protein reaches are computed in full (4 FFTs),
 //             the others carried in Fourier space (a table pass, no FFT)
-//   random    amorphous phase screen: every slab in full (5 FFTs: the screen, t, psi)
+//   random    amorphous phase screen: every slab in full (4 FFTs, and one screen FFT per pair of slabs)
 // Beside each, BM_MultisliceFftOnly runs the same number of field^2 c2c FFTs (the count the
 // backend returns) with the same plans: the FFT-only time of the same transforms.
 // Plan creation (FFTW planner) happens in a warm-up call outside the timed loop.
