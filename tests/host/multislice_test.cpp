@@ -436,9 +436,10 @@ TEST(Multislice, CpuSkipsEmptySlabsExactly) {
 
 TEST(Multislice, ExitWaveConvergesAsTheSliceThins) {
   // A protein in 300 Å of ice (constant mean inner potential), exit waves at dz = 4, 2, 1 Å.
-  // Strang splitting (gratings at slab centres) has a global error O(dz^2) whose scale is the
-  // propagator phase over one slab: the change on halving dz, relative to the scattered wave, must
-  // be below pi lambda dz k_cut^2 and must shrink (by ~4) when dz is halved again.
+  // The splitting error (gratings at slab centres: the propagation inside a slab is neglected) is
+  // bounded by the propagator phase over one slab: the change on halving dz, relative to the
+  // scattered wave, must be below pi lambda dz k_cut^2 and must at least halve when dz is halved
+  // again (measured here: 8.1e-4 then 3.5e-4, against bounds 2.7e-2 and 1.4e-2).
   const auto atoms = small_protein();
   const Vec3<double> c = io::centre_of_mass(atoms);
   const Mat3<double> rot = math::euler_to_matrix(20.0, 50.0, 10.0);
