@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/command.hpp"
+#include "cli/multislice_options.hpp"
 #include "pipeline/simulate.hpp"
 #include "thon/core/error.hpp"
 #include "thon/ops/builtin_model.hpp"
@@ -21,6 +22,7 @@ struct Args {
   bool no_hdf5 = false;
   bool png = false;
   std::string write_builtin;
+  std::string method = "projection";
 };
 
 /// "thon simulate --opt value ..." as given (for the HDF5 provenance).
@@ -49,6 +51,9 @@ void run(Args& a, CLI::App& app) {
   a.o.progress = !a.quiet;
   a.o.write_hdf5 = !a.no_hdf5;
   a.o.command_line = command_line(app);
+  THON_CHECK(a.method == "projection" || a.method == "multislice", "--method must be projection or multislice, got ",
+             a.method);
+  if (a.method == "multislice") a.o.method = thon::pipeline::SimulateOptions::Method::multislice;
   // With --poses and no --n, every pose of the file is used.
   if (!a.o.poses_path.empty() && app.get_option("--n")->count() == 0) a.o.n_images = 0;
   // A map brings its own box and pixel size unless they are given.
@@ -116,6 +121,9 @@ void setup(CLI::App& app) {
   app.add_flag(thon::cli::names("png"), a->png, "Also write PREFIX.png: a montage of the first 16 images");
   app.add_flag(thon::cli::names("no-hdf5"), a->no_hdf5, "Do not write PREFIX.h5 (thon's HDF5 dataset: images, particles, provenance)");
   app.add_flag(thon::cli::names("quiet", {"no-progress"}), a->quiet, "No progress bar");
+  app.add_option(thon::cli::names("method"), a->method, "Image formation: projection (weak-phase projection) or multislice")
+      ->capture_default_str();
+  thon::cli::add_multislice_options(app, o.multislice);
   app.callback([a, &app] { run(*a, app); });
 }
 

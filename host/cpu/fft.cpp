@@ -212,13 +212,13 @@ void c2r_impl(const Complex<Real>* in, Real* out, const Shape& s) {
 }
 
 template <class Real>
-void c2c_impl(const Complex<Real>* in, Complex<Real>* out, const Shape& s, FftDirection dir) {
+void c2c_impl(const Complex<Real>* in, Complex<Real>* out, const Shape& s, FftDirection dir, bool normalise = true) {
   using F = Fftw<Real>;
   const Kind kind = dir == FftDirection::forward ? Kind::c2c_forward : Kind::c2c_inverse;
   auto p = get_plan<Real>(kind, s, is_unaligned<Real>(in, out), static_cast<const void*>(in) == out);
   F::exec_c2c(p, reinterpret_cast<typename F::complex*>(const_cast<Complex<Real>*>(in)),
               reinterpret_cast<typename F::complex*>(out));
-  if (dir == FftDirection::inverse)
+  if (normalise && dir == FftDirection::inverse)
     scale(reinterpret_cast<Real*>(out), 2 * s.total(), Real(1) / Real(s.size()));
 }
 
@@ -232,6 +232,9 @@ void fft_c2r_destructive(Complex<float>* in, float* out, const Shape& s) { c2r_d
 void fft_c2r_destructive(Complex<double>* in, double* out, const Shape& s) { c2r_destructive_impl(in, out, s); }
 void fft_c2c(const Complex<float>* in, Complex<float>* out, const Shape& s, FftDirection d) { c2c_impl(in, out, s, d); }
 void fft_c2c(const Complex<double>* in, Complex<double>* out, const Shape& s, FftDirection d) { c2c_impl(in, out, s, d); }
+void fft_c2c_unnormalised(Complex<float>* in, Complex<float>* out, const Shape& s, FftDirection d) {
+  c2c_impl<float>(in, out, s, d, false);
+}
 
 int fft_plan_cache_size() {
   std::lock_guard<std::mutex> lock(planner_mutex());

@@ -20,6 +20,9 @@ void fft_c2c(const Complex<double>* in, Complex<double>* out, const Shape& shape
 void fft_c2r_destructive(Complex<float>* in, float* out, const Shape& shape);
 void fft_c2r_destructive(Complex<double>* in, double* out, const Shape& shape);
 
+/// Like fft_c2c but without the 1/N of the inverse (callers fold it into a later pass). In place allowed.
+void fft_c2c_unnormalised(Complex<float>* in, Complex<float>* out, const Shape& shape, FftDirection dir);
+
 /// Number of plans in the cache (for tests and benchmarks).
 int fft_plan_cache_size();
 

@@ -53,6 +53,7 @@ std::vector<math::GaussianAtom> prepare_atoms(const std::vector<io::Atom>& atoms
     for (int i = 0; i < math::kPengTerms; ++i) {
       g.amp[i] = float(norm * atom.occupancy * c.a[i]);
       k[i] = 2.0 * kPi * p / std::sqrt(c.b[i] + b);
+      g.k[i] = float(k[i]);
       b_max = std::max(b_max, c.b[i]);
     }
     const double r_cut = math::atom_cutoff_radius_A(b_max, b) / p;

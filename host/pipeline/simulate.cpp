@@ -12,6 +12,7 @@
 
 #include "core/progress.hpp"
 #include "io/atomic_file.hpp"
+#include "pipeline/multislice.hpp"
 #include "thon/core/array.hpp"
 #include "thon/core/error.hpp"
 #include "thon/core/units.hpp"
@@ -198,9 +199,10 @@ class ParticleSource {
     if (!table_) {
       for (std::int64_t i = 0; i < count; ++i) {
         const EulerAnglesD e = rotations_.next();
-        out[i].rot_deg = e.rot_deg;
-        out[i].tilt_deg = e.tilt_deg;
-        out[i].psi_deg = e.psi_deg;
+        const MultisliceOptions& m = o_.multislice;  // one given pose (thon multislice --angles)
+        out[i].rot_deg = m.has_angles ? m.rot_deg : e.rot_deg;
+        out[i].tilt_deg = m.has_angles ? m.tilt_deg : e.tilt_deg;
+        out[i].psi_deg = m.has_angles ? m.psi_deg : e.psi_deg;
         draw_random(o_, first + i, true, true, out[i]);
       }
       draw_defocus(o_, first, count, out);
@@ -353,6 +355,7 @@ void validate(const SimulateOptions& o) {
   THON_CHECK(o.subsets == "alternating" || o.subsets == "random", "--subsets must be alternating or random, got ", o.subsets);
   THON_CHECK(o.batch >= 0, "--batch must be >= 0, got ", o.batch);
   parse_detector(o.detector, false);
+  if (o.method == SimulateOptions::Method::multislice) validate_multislice(o);
   io::check_writable_path(o.output_prefix + ".star", "--o");
 }
 
@@ -366,6 +369,9 @@ SimulateSummary simulate(const SimulateOptions& o) {
   ParticleSource source(o);
   const std::int64_t n = source.size();
   auto t0 = Clock::now();
+  std::unique_ptr<MultisliceImager> multislice;  // --method multislice: replaces projector and form_images
+  if (o.method == SimulateOptions::Method::multislice)  // its checks come before the truth map is made
+    multislice = std::make_unique<MultisliceImager>(o, load_model(o.model_path).atoms, o.box, o.pixel_size_A, detector, n);
   Volume<float> truth = make_truth(o, summary);
   summary.potential_s = seconds_since(t0);
   const int b = summary.box;
@@ -378,10 +384,15 @@ SimulateSummary simulate(const SimulateOptions& o) {
   io::write_mrc(outputs.add(truth_path), truth);
 
   t0 = Clock::now();
-  ops::ProjectorOptions popt;
-  popt.padding = 2.0;
-  popt.interp = math::Interp::linear;
-  const ops::FourierProjector<float> projector(o.device, truth, popt);
+  std::unique_ptr<const ops::FourierProjector<float>> projector;
+  if (multislice) {
+    multislice->open_outputs(outputs);
+  } else {
+    ops::ProjectorOptions popt;
+    popt.padding = 2.0;
+    popt.interp = math::Interp::linear;
+    projector = std::make_unique<const ops::FourierProjector<float>>(o.device, truth, popt);
+  }
   summary.projector_s = seconds_since(t0);
 
   ops::ImageFormationSetup setup;
@@ -436,7 +447,7 @@ SimulateSummary simulate(const SimulateOptions& o) {
   t0 = Clock::now();
   {
     io::MrcStackWriter writer(outputs.add(stack_path), b, b, p);
-    Progress progress("simulate", n, "images", o.progress);
+    Progress progress("simulate", n, "images", o.progress && !multislice);
     double write_s = 0;
     // Declared after the writers: destroyed first, so an exception waits for the pending write.
     std::future<void> pending;
@@ -456,10 +467,14 @@ SimulateSummary simulate(const SimulateOptions& o) {
         ip.index = first + i;
       }
       auto t = Clock::now();
-      projector.project(poses.data(), count, slices.data());
-      summary.project_s += seconds_since(t);
-      t = Clock::now();
-      ops::form_images(o.device, setup, particles.data(), count, slices.data(), images.data());
+      if (multislice) {
+        multislice->form(poses.data(), particles.data(), int(count), images.data());
+      } else {
+        projector->project(poses.data(), count, slices.data());
+        summary.project_s += seconds_since(t);
+        t = Clock::now();
+        ops::form_images(o.device, setup, particles.data(), count, slices.data(), images.data());
+      }
       summary.form_s += seconds_since(t);
       if (pending.valid()) pending.get();  // the previous batch is on disk (rethrows its error)
       make_rows(o, records.data(), first, count, stack_name, rows);
@@ -483,9 +498,18 @@ SimulateSummary simulate(const SimulateOptions& o) {
   t0 = Clock::now();
   star.finish();
   summary.write_s += seconds_since(t0);
+  if (multislice) multislice->commit();
   outputs.commit_all();
   summary.outputs = {stack_path, star_path, truth_path};
   if (o.write_hdf5) summary.outputs.push_back(h5_path);
+  if (multislice) {
+    for (const auto& path : multislice->exit_wave_paths()) summary.outputs.push_back(path);
+    summary.n_slabs = multislice->setup().n_slabs;
+    summary.field = multislice->setup().field;
+    summary.max_propagator_phase_rad = ops::max_propagator_phase_rad(multislice->setup());
+    summary.fft_count = multislice->fft_count();
+    summary.slices_per_s = multislice->slices_per_s();
+  }
   summary.total_s = seconds_since(t_start);
   return summary;
 }

@@ -19,6 +19,25 @@
 
 namespace thon::pipeline {
 
+/// `--method multislice` (docs/multislice.md): the options of host/pipeline/multislice.hpp.
+struct MultisliceOptions {
+  double slice_thickness_A = 2;    ///< dz
+  double ice_thickness_A = 0;      ///< 0: no ice (the specimen is the particle's own slab)
+  double depth_A = -1;             ///< particle centre below the ice's entrance surface; < 0: mid-ice
+  std::string ice = "constant";    ///< with ice: constant | random (mean inner potential ice_potential_V)
+  double ice_potential_V = 4.58;
+  int field = 0;                   ///< wave field [pixels]; 0: the box
+  double absorption_ratio = 0;     ///< v_im = ratio v
+  double mean_free_path_A = 0;     ///< inelastic mean free path [Å]; 0: off
+  double beam_tilt_x_mrad = 0, beam_tilt_y_mrad = 0;
+  double aperture_mrad = 0;        ///< objective aperture semi-angle; 0: none
+  double source_alpha_mrad = 0;    ///< spatial-coherence envelope (illumination semi-angle)
+  double focal_spread_A = 0;       ///< temporal-coherence envelope (1/e half-width)
+  bool save_exit_wave = false;     ///< PREFIX_exit_re.mrcs + PREFIX_exit_im.mrcs (field x field)
+  bool has_angles = false;         ///< one pose for every particle (rot, tilt, psi) instead of random
+  double rot_deg = 0, tilt_deg = 0, psi_deg = 0;
+};
+
 struct SimulateOptions {
   // Input: exactly one of model_path / map_path, or neither for the built-in model.
   std::string model_path;          ///< PDB or mmCIF; "builtin" = the built-in helix bundle
@@ -52,6 +71,8 @@ struct SimulateOptions {
   bool write_hdf5 = true;          ///< prefix.h5: thon's dataset container (io/hdf5.hpp)
   std::string command_line;        ///< recorded in the HDF5 provenance
   bool progress = true;
+  enum class Method { projection, multislice } method = Method::projection;
+  MultisliceOptions multislice;    ///< method == multislice
 };
 
 struct SimulateSummary {
@@ -64,6 +85,11 @@ struct SimulateSummary {
   /// Parts of images_s: slices, image formation, and disk (on a second thread, overlapping the others).
   double project_s = 0, form_s = 0, write_s = 0;
   int batch = 0;
+  // method == multislice.
+  int n_slabs = 0, field = 0;
+  double max_propagator_phase_rad = 0;
+  std::int64_t fft_count = 0;      ///< field^2 c2c transforms per image
+  double slices_per_s = 0;
 };
 
 /// Runs the simulation. Validates everything before writing anything; throws thon::Error (naming the

@@ -19,9 +19,12 @@ namespace thon::math {
 /// first[d] .. first[d] + count[d] - 1 (clipped to the grid) have the factors
 /// factors[offset[d] + i * count[d] + j] = erf(k_i (j' + 0.5 - u)) - erf(k_i (j' - 0.5 - u)),
 /// j' = first[d] + j, k_i = 2 pi pixel / sqrt(b_i + B) (computed once on the host, in double).
+/// k[i] = 2 pi pixel / sqrt(b_i + B) [1/voxel] is kept for integrals along an axis not tabulated in
+/// `factors` (the z extent of a multislice slab, ops/multislice.cpp).
 struct GaussianAtom {
   float u[3];
   float amp[kPengTerms];
+  float k[kPengTerms];
   float r_cut;
   int first[3];
   int count[3];

@@ -65,6 +65,15 @@ class RandomStream {
     const double u2 = double(r.v[1]) * (1.0 / 4294967296.0);          // [0, 1)
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
   }
+  /// Two independent standard normals from one block: both Box-Muller outputs (cos and sin).
+  THON_HD void normal_pair(double* a, double* b) {
+    const Philox4x32 r = next_block();
+    const double u1 = (double(r.v[0]) + 1.0) * (1.0 / 4294967296.0);
+    const double u2 = double(r.v[1]) * (1.0 / 4294967296.0);
+    const double rad = std::sqrt(-2.0 * std::log(u1));
+    *a = rad * std::cos(6.283185307179586 * u2);
+    *b = rad * std::sin(6.283185307179586 * u2);
+  }
 
  private:
   std::uint32_t k0_, k1_, s0_, s1_;

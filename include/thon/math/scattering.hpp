@@ -157,6 +157,21 @@ THON_HD double atom_pixel_average_VA(const PengCoefficients& c, double b_factor_
   return kPotentialPrefactor_VA2 * occupancy * sum / area;
 }
 
+/// Average over the rectangle [lo, hi] (Å, relative to the atom centre) of the potential of one
+/// atom times its occupancy, integrated along z over the slab [z1, z2] (Å, relative to the atom
+/// centre) [V Å]: the projected potential of one multislice slab. The slabs of a stack telescope:
+/// their sum over z1 -> -inf, z2 -> +inf is atom_pixel_average_VA (abTEM's "finite" projection).
+THON_HD double atom_slab_pixel_average_VA(const PengCoefficients& c, double b_factor_A2, double occupancy,
+                                          const double lo[2], const double hi[2], double z1_A, double z2_A) {
+  double sum = 0;
+  for (int i = 0; i < kPengTerms; ++i) {
+    const double k = erf_width_per_A(c.b[i], b_factor_A2);
+    sum += c.a[i] * erf_interval(k, lo[0], hi[0]) * erf_interval(k, lo[1], hi[1]) * erf_interval(k, z1_A, z2_A);
+  }
+  const double area = (hi[0] - lo[0]) * (hi[1] - lo[1]);
+  return kPotentialPrefactor_VA2 * occupancy * sum / area;
+}
+
 /// Truncation radius [Å] beyond which an atom's Gaussians are dropped: R = kCutoffErfArg / k_min with
 /// k_min the width factor of the widest Gaussian (largest b_i + B). In 1D the mass outside [-R, R] is
 /// erfc(k R) <= erfc(4) = 1.5e-8 per term; a cube of half-width R loses less than 3 erfc(4) = 4.6e-8
