@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string>
 
+#include "common/reconstruct.hpp"
 #include "cpu/fft.hpp"
 #include "thon/core/parallel.hpp"
 
@@ -328,6 +329,19 @@ std::size_t available_host_memory() {
   while (f >> key >> value >> unit)
     if (key == "MemAvailable:") return value * 1024;
   return std::size_t(4) << 30;
+}
+
+Volume<float> invert(const std::vector<const ops::FourierAccumulator*>& accs,
+                     const ops::ReconstructGeometry& geometry, const std::vector<double>& inv_tau2) {
+  const math::InsertGeometry g = accs[0]->g;
+  const std::vector<double> mean_w = ops::shell_mean_weight(accs);
+  const int np = g.pad * g.n;
+  const Shape shape{np, np, np, 1};
+  Buffer<Complex<float>> spec(shape.half_size());
+  detail::fill_spectrum<float>(accs, g, inv_tau2, mean_w, spec.data());
+  Buffer<float> real(shape.size());
+  fft_c2r_destructive(spec.data(), real.data(), shape);
+  return detail::crop_and_correct<float>(real.data(), g, geometry.pixel_size_A);
 }
 
 bool last_inserter_used_private_accumulators() { return g_last_private; }

@@ -21,6 +21,11 @@ std::unique_ptr<ops::FourierInserter> make_fourier_inserter(const ops::Reconstru
 /// per-thread accumulators, which the slab path replaced).
 bool last_inserter_used_private_accumulators();
 
+/// ops::invert on the CPU: regularised division into the padded float spectrum, FFTW c2r, crop and
+/// gridding correction.
+Volume<float> invert(const std::vector<const ops::FourierAccumulator*>& accs,
+                     const ops::ReconstructGeometry& geometry, const std::vector<double>& inv_tau2);
+
 /// Bytes of host memory currently available (MemAvailable of /proc/meminfo; 4 GiB if unknown).
 std::size_t available_host_memory();
 
@@ -32,6 +37,11 @@ namespace thon::ref {
 /// with the shared kernel weights into double accumulators. For tests and --device reference.
 std::unique_ptr<ops::FourierInserter> make_fourier_inserter(const ops::ReconstructGeometry& g,
                                                             const std::vector<Mat3<double>>& symmetry);
+
+/// ops::invert in double: the same division into a double spectrum, inverse DFT (idft3_c2r), crop
+/// and gridding correction.
+Volume<float> invert(const std::vector<const ops::FourierAccumulator*>& accs,
+                     const ops::ReconstructGeometry& geometry, const std::vector<double>& inv_tau2);
 
 /// Inverse 3D DFT of a half-complex n^3 spectrum (n * n * (n/2+1), [z][y][x]) by separable direct
 /// sums in double, normalised by 1/n^3; imaginary parts of self-conjugate bins ignored.
