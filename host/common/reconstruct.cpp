@@ -9,11 +9,23 @@
 
 #include "common/reconstruct.hpp"
 #include "thon/core/error.hpp"
+#include "thon/core/parallel.hpp"
 #include "thon/core/units.hpp"
 #include "thon/math/reconstruct.hpp"
 #include "thon/ops/reconstruct.hpp"
 
 namespace thon::ops {
+
+void FourierInserter::insert_ctf(const float* images, const math::CtfParams* ctf, const InsertPose* poses,
+                                 int n) {
+  if (n <= 0) return;
+  const math::InsertGeometry g = geometry_.insert_geometry();
+  const index_t per = g.image_half_size();
+  std::vector<float> table(std::size_t(n) * std::size_t(per));
+  cpu::parallel_for(index_t(n) * per,
+                    math::CtfImageKernel{ctf, g.m, geometry_.pixel_size_A, table.data(), g.r_max_image()});
+  insert(images, table.data(), poses, n);
+}
 
 FourierAccumulator& FourierAccumulator::operator+=(const FourierAccumulator& o) {
   THON_CHECK(o.weight.size() == weight.size(), "reconstruct: adding accumulators of different sizes");

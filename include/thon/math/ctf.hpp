@@ -21,6 +21,7 @@
 #include "thon/core/complex.hpp"
 #include "thon/core/hd.hpp"
 #include "thon/math/electron.hpp"
+#include "thon/math/fast_sin.hpp"
 
 namespace thon::math {
 
@@ -134,6 +135,14 @@ THON_HD T ctf_value(const CtfParams& p, T kx, T ky) {
   const T s2 = kx * kx + ky * ky;
   const T df = defocus_at_frequency(p, kx, ky, s2);
   return ctf_value_at_defocus(p, s2, df);
+}
+
+/// ctf_value in float with the sine by sin_fast (|difference| < 2e-7 plus float rounding): the
+/// per-pixel CTF of the reconstruction's fused preparation (host/cpu/reconstruct.cpp).
+THON_HD float ctf_value_fast(const CtfParams& p, float kx, float ky) {
+  const float s2 = kx * kx + ky * ky;
+  const float df = defocus_at_frequency(p, kx, ky, s2);
+  return sin_fast(ctf_chi_at_defocus(p, s2, df) + float(p.w_rad)) * ctf_envelope(p, s2, df);
 }
 
 /// Complex wave transfer exp(+i (chi + w)) times the envelopes, for exit waves (see the header).
