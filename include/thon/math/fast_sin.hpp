@@ -26,7 +26,7 @@ THON_HD float sin_fast(float x) {
   p = p * r2 + 0.0083333310f;
   p = p * r2 - 0.16666667f;
   const float s = r + r * r2 * p;
-  return (std::int32_t(k) & 1) ? -s : s;
+  return s * float(1 - 2 * (std::int32_t(k) & 1));  // (-1)^k without a branch
 }
 
 }  // namespace thon::math
