@@ -331,18 +331,19 @@ class CpuInserter final : public ops::FourierInserter {
       // so an overhang (support - 1 <= 3 planes) never reaches past the next chunk.
       const int n_chunks = std::max(1, n3 / kChunkPlanes);
       auto phase_of = [&](int j) { return (n_chunks % 2 == 1 && j == n_chunks - 1) ? 2 : j % 2; };
-      auto add_range = [&](int h, index_t a, index_t e) {
+      // Adds samples[a, e) to half-set h.
+      auto add_range = [&](int h, const SlabSample* samples, index_t a, index_t e) {
         float* acc4 = packed_[h].data();
         for (index_t i = a; i < e; ++i) {
           // Prefetch the voxels of the sample kPrefetchAhead places on: the adds are bound by the
           // latency of the accumulator lines, not by arithmetic.
           if (i + kPrefetchAhead < e) {
-            const SlabSample& f = sorted[i + kPrefetchAhead];
+            const SlabSample& f = samples[i + kPrefetchAhead];
             math::visit_fourier_3d(kernel, f.qx, f.qy, f.qz, n3, n3, n3, 1e30f, [&](index_t v, float, bool) {
               __builtin_prefetch(acc4 + 4 * v, 1);
             });
           }
-          const SlabSample& q = sorted[i];
+          const SlabSample& q = samples[i];
           math::insert_fourier_3d_packed<float>(kernel, acc4, n3, n3, n3, q.qx, q.qy, q.qz, 1e30f,
                                                 Complex<float>(q.re, q.im), q.w, PlainAdd{});
         }
@@ -374,14 +375,13 @@ class CpuInserter final : public ops::FourierInserter {
               for (int y = 0; y < n3; ++y) count[std::size_t(y) + 1] += count[std::size_t(y)];
               if (local.size() < std::size_t(e - a)) local.resize(std::size_t(e - a));
               for (index_t i = a; i < e; ++i) local[std::size_t(count[std::size_t(row_of(sorted[i]))]++)] = sorted[i];
-              std::copy(local.begin(), local.begin() + (e - a), sorted + a);
-              add_range(h, a, e);
+              add_range(h, local.data(), 0, e - a);  // straight from the row-sorted copy
             }
           }
         }
       }
       // Mirrored samples, one thread.
-      for (int h = 0; h < 2; ++h) add_range(h, start[std::size_t(2 * n3 + h)], start[std::size_t(2 * n3 + h + 1)]);
+      for (int h = 0; h < 2; ++h) add_range(h, sorted, start[std::size_t(2 * n3 + h)], start[std::size_t(2 * n3 + h + 1)]);
     }
   }
 
