@@ -2,7 +2,9 @@
 // centring/origin phase, CTF, trilinear insertion into two half-set accumulators at pad 2), at box
 // 128 and 256, per backend. items/s = images inserted per second; the accumulators are allocated
 // outside the timed region. Also the inversion (Hermitian completion, division, padded inverse FFT,
-// crop and gridding correction) of one half-set at box 128.
+// crop and gridding correction) of one half-set at box 128. BM_InsertCtf: the same batches with the
+// CTF given as per-image parameters (FourierInserter::insert_ctf: on the CPU evaluated inside the
+// preparation pass), as thon reconstruct runs it.
 //   build/cpu-release/benchmarks/bm_reconstruct
 #include <benchmark/benchmark.h>
 
@@ -60,6 +62,30 @@ void BM_Insert(benchmark::State& state, Device device) {
   state.SetBytesProcessed(state.iterations() * count * std::int64_t(box) * box * 4);
 }
 
+void BM_InsertCtf(benchmark::State& state, Device device) {
+  if (device == Device::cuda && !thon::cuda_device_available()) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  const int box = int(state.range(0)), count = 64;
+  thon::ops::ReconstructGeometry g;
+  g.box = box;
+  g.pad = 2;
+  g.pixel_size_A = 1.5;
+  const Batch b(box, count, g.insert_geometry());
+  std::vector<thon::math::CtfParams> ctf(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    ctf[std::size_t(i)].defocus_u_A = 10000 + 200 * i;
+    ctf[std::size_t(i)].defocus_v_A = 9800 + 200 * i;
+    ctf[std::size_t(i)].defocus_angle_deg = 7 * i;
+    ctf[std::size_t(i)].prepare();
+  }
+  auto ins = thon::ops::make_fourier_inserter(device, g);
+  ins->insert_ctf(b.images.data(), ctf.data(), b.poses.data(), count);  // warm-up
+  for (auto _ : state) ins->insert_ctf(b.images.data(), ctf.data(), b.poses.data(), count);
+  state.SetItemsProcessed(state.iterations() * count);
+}
+
 void BM_Invert(benchmark::State& state) {
   const int box = int(state.range(0));
   thon::ops::ReconstructGeometry g;
@@ -76,6 +102,8 @@ void BM_Invert(benchmark::State& state) {
 
 BENCHMARK_CAPTURE(BM_Insert, cpu, Device::cpu)->Arg(128)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Insert, cuda, Device::cuda)->Arg(128)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_InsertCtf, cpu, Device::cpu)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_InsertCtf, cuda, Device::cuda)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Invert)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

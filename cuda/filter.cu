@@ -1,4 +1,4 @@
-// The CUDA Fourier toolkit: the shared algorithms (host/ops/fourier_impl.hpp) with cuFFT and the
+// The CUDA Fourier toolkit: the shared algorithms (host/common/filter.hpp) with cuFFT and the
 // shared functors on the default stream; shell sums privatised per block in shared memory.
 #include <vector>
 
@@ -6,7 +6,7 @@
 #include "cuda/fft.hpp"
 #include "cuda/filter.hpp"
 #include "cuda/parallel.cuh"
-#include "ops/fourier_impl.hpp"
+#include "common/filter.hpp"
 
 namespace thon::cuda {
 namespace {

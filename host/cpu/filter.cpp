@@ -1,11 +1,11 @@
-// The CPU Fourier toolkit: the shared algorithms (host/ops/fourier_impl.hpp) in float, FFTW plans
+// The CPU Fourier toolkit: the shared algorithms (host/common/filter.hpp) in float, FFTW plans
 // from cpu/fft.cpp, functors over thrust::omp, per-thread shell sums merged at the end.
 #include "cpu/filter.hpp"
 
 #include <omp.h>
 
 #include "cpu/fft.hpp"
-#include "ops/fourier_impl.hpp"
+#include "common/filter.hpp"
 #include "thon/core/parallel.hpp"
 
 namespace thon::cpu {

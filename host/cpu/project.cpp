@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cpu/fft.hpp"
+#include "cpu/huge_buffer.hpp"
 #include "thon/core/array.hpp"
 #include "thon/core/parallel.hpp"
 #include "thon/math/slice.hpp"
@@ -421,5 +422,47 @@ void centred_fourier_to_images(const Complex<V>* in, int n, index_t count, V* im
 THON_INSTANTIATE(float)
 THON_INSTANTIATE(double)
 #undef THON_INSTANTIATE
+
+namespace {
+
+template <class V>
+class Prepared final : public ops::PreparedTransform<V> {
+ public:
+  Prepared(const V* in, int ndim, const ops::SliceParams& p, const double* corr)
+      : ndim_(ndim), data_(ndim == 3 ? p.volume_half_size() : p.image_half_size()) {  // zeroed
+    prepare_fourier<V>(in, p.box, ndim, p.padded_box, corr, data_.data());
+  }
+  void extract(const Mat3<double>* poses, index_t count, Complex<V>* out,
+               const ops::SliceParams& p) const override {
+    if (ndim_ == 3) extract_slices_3d<V>(data_.data(), poses, count, out, p);
+    else extract_slices_2d<V>(data_.data(), poses, count, out, p);
+  }
+  bool project_images(const Mat3<double>* poses, index_t count, V* images,
+                      const ops::SliceParams& p) const override {
+    if (ndim_ != 3) return false;
+    project_images_3d<V>(data_.data(), poses, count, images, p);
+    return true;
+  }
+  std::vector<Complex<V>> transform() const override {
+    return std::vector<Complex<V>>(data_.begin(), data_.end());
+  }
+
+ private:
+  int ndim_;
+  HugeBuffer<Complex<V>> data_;
+};
+
+}  // namespace
+
+template <class V>
+std::unique_ptr<ops::PreparedTransform<V>> make_prepared_transform(const V* in, int ndim,
+                                                                   const ops::SliceParams& p,
+                                                                   const double* corr) {
+  return std::make_unique<Prepared<V>>(in, ndim, p, corr);
+}
+template std::unique_ptr<ops::PreparedTransform<float>> make_prepared_transform<float>(
+    const float*, int, const ops::SliceParams&, const double*);
+template std::unique_ptr<ops::PreparedTransform<double>> make_prepared_transform<double>(
+    const double*, int, const ops::SliceParams&, const double*);
 
 }  // namespace thon::cpu

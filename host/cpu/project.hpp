@@ -2,6 +2,8 @@
 // the functors of math/slice.hpp under OpenMP. V = float or double. Host memory throughout.
 #pragma once
 
+#include <memory>
+
 #include "thon/core/complex.hpp"
 #include "thon/core/vec.hpp"
 #include "thon/ops/project.hpp"
@@ -13,6 +15,13 @@ namespace thon::cpu {
 /// transforms: out holds (np/2+1) np^(ndim-1) values and must be zero on entry.
 template <class V>
 void prepare_fourier(const V* in, int n, int ndim, int np, const double* corr, Complex<V>* out);
+
+/// The prepared transform of `in` (n^ndim values) in a huge-page host buffer, sliced by
+/// extract_slices_2d / _3d, projected by project_images_3d.
+template <class V>
+std::unique_ptr<ops::PreparedTransform<V>> make_prepared_transform(const V* in, int ndim,
+                                                                   const ops::SliceParams& p,
+                                                                   const double* corr);
 
 template <class V>
 void extract_slices_3d(const Complex<V>* volume, const Mat3<double>* poses, index_t count,

@@ -13,7 +13,9 @@
 #include <fstream>
 #include <string>
 
+#include "common/reconstruct.hpp"
 #include "cpu/fft.hpp"
+#include "cpu/huge_buffer.hpp"
 #include "thon/core/parallel.hpp"
 
 namespace thon::cpu {
@@ -30,7 +32,7 @@ struct AtomicAdd {
   }
 };
 
-std::atomic<bool> g_last_private{false};
+std::atomic<InsertStrategy> g_last_strategy{InsertStrategy::slab};
 
 /// pad * (row 0, row 1) of A S for every image and symmetry operator.
 std::vector<float> orientation_rows(const ops::InsertPose* poses, int n,
@@ -60,7 +62,7 @@ constexpr int kChunkPlanes = 8;  ///< z planes per task (>= the widest kernel's 
 class CpuInserter final : public ops::FourierInserter {
  public:
   CpuInserter(const ops::ReconstructGeometry& geom, const std::vector<Mat3<double>>& sym,
-              std::size_t budget)
+              std::size_t budget, InsertStrategy strategy)
       : ops::FourierInserter(geom), g_(geom.insert_geometry()), sym_(sym) {
     if (sym_.empty()) sym_.push_back(Mat3<double>::identity());
     const std::size_t half_bytes = (sizeof(Complex<float>) + sizeof(float)) * std::size_t(g_.acc_voxels());
@@ -71,12 +73,33 @@ class CpuInserter final : public ops::FourierInserter {
     threads_ = omp_get_max_threads();
     // The slab path needs a sorted copy of the samples (at most kMaxSlabSamples at a time) beside
     // the two accumulators; with less memory, one shared pair is updated with atomic adds.
-    slab_ = 2 * half_bytes + kMaxSlabSamples * sizeof(SlabSample) <= budget;
-    g_last_private = slab_;
-    for (int h = 0; h < 2; ++h) acc_[h] = ops::FourierAccumulator(g_);
+    const std::size_t packed_bytes = 4 * sizeof(float) * std::size_t(g_.acc_voxels());
+    const bool slab_fits = 2 * packed_bytes + kMaxSlabSamples * sizeof(SlabSample) <= budget;
+    if (strategy == InsertStrategy::automatic)
+      strategy = slab_fits ? InsertStrategy::slab : InsertStrategy::atomic;
+    THON_CHECK_CODE(strategy != InsertStrategy::slab || slab_fits, out_of_memory,
+                    "reconstruct: the slab insertion needs ", kMaxSlabSamples * sizeof(SlabSample) / (1 << 20),
+                    " MiB beside the accumulators, more than allowed");
+    strategy_ = strategy;
+    g_last_strategy = strategy;
+    for (int h = 0; h < 2; ++h) {
+      if (strategy_ == InsertStrategy::slab) packed_[h] = HugeBuffer<float>(4 * g_.acc_voxels());  // zeroed
+      else acc_[h] = ops::FourierAccumulator(g_);
+    }
   }
 
   void insert(const float* images, const float* ctf, const ops::InsertPose* poses, int n) override {
+    run(images, ctf, nullptr, poses, n);
+  }
+  void insert_ctf(const float* images, const math::CtfParams* ctf, const ops::InsertPose* poses,
+                  int n) override {
+    run(images, nullptr, ctf, poses, n);
+  }
+
+  // One batch: FFT, phase tables, preparation (with the CTF table `ctf`, or fused with the CTF of
+  // `ctf_params`, or no CTF), then the adds.
+  void run(const float* images, const float* ctf, const math::CtfParams* ctf_params,
+           const ops::InsertPose* poses, int n) {
     if (n <= 0) return;
     const index_t per = g_.image_half_size();
     const int m = g_.m;
@@ -102,11 +125,15 @@ class CpuInserter final : public ops::FourierInserter {
     }
     const std::vector<float> rows = orientation_rows(poses, n, sym_, g_.sample_scale());
 
-    math::PrepareSample prep{g_, fft_.data(), ctf, phase_x.data(), phase_y.data(), prepared_.data()};
-    parallel_for(index_t(n) * per, prep);
+    if (ctf_params) {
+      prepare_fused(ctf_params, phase_x.data(), phase_y.data(), n);
+    } else {
+      math::PrepareSample prep{g_, fft_.data(), ctf, phase_x.data(), phase_y.data(), prepared_.data()};
+      parallel_for(index_t(n) * per, prep);
+    }
 
     const int n_orient = int(sym_.size());
-    if (slab_) {
+    if (strategy_ == InsertStrategy::slab) {
       insert_by_slab(rows.data(), half.data(), n, n_orient);
     } else {
       math::InsertSample<AtomicAdd> ins{g_, prepared_.data(), rows.data(), n_orient, half.data(),
@@ -116,6 +143,94 @@ class CpuInserter final : public ops::FourierInserter {
     }
     n_images_[0] += std::count(half.begin(), half.end(), 0);
     n_images_[1] += std::count(half.begin(), half.end(), 1);
+  }
+
+  // PrepareSample with the CTF evaluated in the same pass (math::ctf_value_fast at the frequencies
+  // of math::CtfImageKernel), row by row: no index divisions per pixel, the CTF never stored, and
+  // nothing computed outside r_max.
+  void prepare_fused(const math::CtfParams* ctf, const Complex<float>* phase_x,
+                     const Complex<float>* phase_y, int n) {
+    const int m = g_.m, hx = g_.hx(), rm = g_.r_max_image();
+    const index_t per = g_.image_half_size();
+    const float mp = float(m) * float(geometry_.pixel_size_A);
+    std::vector<float> kx_A(static_cast<std::size_t>(hx));
+    for (int kx = 0; kx < hx; ++kx) kx_A[std::size_t(kx)] = float(kx) / mp;
+    const Complex<float>* fft = fft_.data();
+    float* prepared = prepared_.data();
+#pragma omp parallel
+    {
+    std::vector<float> ctf_row(static_cast<std::size_t>(hx));
+#pragma omp for schedule(static)
+    for (int img = 0; img < n; ++img) {
+      const math::CtfParams c = ctf[img];
+      const bool envelope = math::ctf_has_envelope(c);
+      const Complex<float>* px = phase_x + index_t(img) * hx;
+      const Complex<float>* py = phase_y + index_t(img) * m;
+      for (int iy = 0; iy < m; ++iy) {
+        const int ky = math::signed_row_frequency(iy, m);
+        const Complex<float>* f = fft + index_t(img) * per + index_t(iy) * hx;
+        float* o = prepared + 3 * (index_t(img) * per + index_t(iy) * hx);
+        const int k0 = ky < 0 ? 1 : 0;
+        int k1 = -1;  // last kx inside r_max
+        if (ky * ky <= rm * rm) {
+          k1 = int(std::sqrt(float(rm * rm - ky * ky)));
+          while ((k1 + 1) * (k1 + 1) + ky * ky <= rm * rm) ++k1;
+          while (k1 * k1 + ky * ky > rm * rm) --k1;
+          k1 = std::min(k1, hx - 1);
+        }
+        if (k1 < k0) {
+          std::fill(o, o + 3 * hx, 0.f);
+          continue;
+        }
+        std::fill(o, o + 3 * k0, 0.f);
+        std::fill(o + 3 * (k1 + 1), o + 3 * hx, 0.f);
+        const float ky_A = float(iy <= m / 2 ? iy : iy - m) / mp;
+        const float ky2 = ky_A * ky_A;
+        // The CTF of the row in two passes: the branch-free sine (vectorised), then the envelope
+        // where there is one (math::ctf_value_fast split at its seam).
+        float* w = ctf_row.data();
+        const float* kxa = kx_A.data();
+        for (int kx = k0; kx <= k1; ++kx)
+          w[kx] = math::ctf_sine_fast(c, kxa[kx], ky_A, kxa[kx] * kxa[kx] + ky2);
+        if (envelope)
+          for (int kx = k0; kx <= k1; ++kx) {
+            const float s2 = kxa[kx] * kxa[kx] + ky2;
+            w[kx] *= math::ctf_envelope(c, s2, math::defocus_at_frequency(c, kxa[kx], ky_A, s2));
+          }
+        const Complex<float> pyv = py[iy];
+        for (int kx = k0; kx <= k1; ++kx) {
+          const Complex<float> v = f[kx] * px[kx] * pyv;
+          o[3 * kx] = w[kx] * v.re;
+          o[3 * kx + 1] = w[kx] * v.im;
+          o[3 * kx + 2] = w[kx] * w[kx];
+        }
+      }
+    }
+    }
+  }
+
+  // Calls f(p, kx, ky, v) for the pixels of image img that PrepareSample did not zero (inside
+  // r_max, not the redundant half of the kx = 0 column), v = prepared (re, im, weight).
+  template <class F>
+  void for_pixels(int img, F&& f) const {
+    const index_t per = g_.image_half_size();
+    const int hx = g_.hx();
+    const int rm = g_.r_max_image();
+    const float* base = prepared_.data() + 3 * index_t(img) * per;
+    for (int iy = 0; iy < g_.m; ++iy) {
+      const int ky = math::signed_row_frequency(iy, g_.m);
+      if (ky * ky > rm * rm) continue;
+      int kmax = int(std::sqrt(float(rm * rm - ky * ky)));
+      while ((kmax + 1) * (kmax + 1) + ky * ky <= rm * rm) ++kmax;
+      while (kmax * kmax + ky * ky > rm * rm) --kmax;
+      kmax = std::min(kmax, hx - 1);
+      for (int kx = ky < 0 ? 1 : 0; kx <= kmax; ++kx) {
+        const index_t p = index_t(iy) * hx + kx;
+        const float* v = base + 3 * p;
+        if (v[2] == 0.f && v[0] == 0.f && v[1] == 0.f) continue;
+        f(p, kx, ky, v);
+      }
+    }
   }
 
   // Gather by slab. The samples of the batch (every prepared pixel under every orientation) are
@@ -136,9 +251,7 @@ class CpuInserter final : public ops::FourierInserter {
     const int n_keys = 2 * n3 + 2;  // (half, first plane), then the mirrored samples of each half
     const int items = n * n_orient;
     const int per_block = int(std::max<index_t>(1, index_t(kMaxSlabSamples) / per));
-    const int hx = g_.hx();
     const math::Interp kernel = g_.kernel;
-    const float* prepared = prepared_.data();
 
     // Key of the sample at grid position q of an image of half-set h.
     auto key_of = [&](float qx, float qz, int h) -> std::uint32_t {
@@ -151,27 +264,6 @@ class CpuInserter final : public ops::FourierInserter {
       if (z0 < 0) z0 += n3;
       return std::uint32_t(h * n3 + z0);
     };
-    // Calls f(p, kx, ky, v) for the pixels of an image that PrepareSample did not zero (inside
-    // r_max, not the redundant half of the kx = 0 column), v = prepared (re, im, weight).
-    const int rm = g_.r_max_image();
-    auto for_pixels = [&](int img, auto&& f) {
-      const float* base = prepared + 3 * index_t(img) * per;
-      for (int iy = 0; iy < g_.m; ++iy) {
-        const int ky = math::signed_row_frequency(iy, g_.m);
-        if (ky * ky > rm * rm) continue;
-        int kmax = int(std::sqrt(float(rm * rm - ky * ky)));
-        while ((kmax + 1) * (kmax + 1) + ky * ky <= rm * rm) ++kmax;
-        while (kmax * kmax + ky * ky > rm * rm) --kmax;
-        kmax = std::min(kmax, hx - 1);
-        for (int kx = ky < 0 ? 1 : 0; kx <= kmax; ++kx) {
-          const index_t p = index_t(iy) * hx + kx;
-          const float* v = base + 3 * p;
-          if (v[2] == 0.f && v[0] == 0.f && v[1] == 0.f) continue;
-          f(p, kx, ky, v);
-        }
-      }
-    };
-
     const int threads = threads_;
     local_.resize(std::size_t(threads));
     std::vector<index_t> hist(std::size_t(threads) * n_keys);
@@ -239,22 +331,21 @@ class CpuInserter final : public ops::FourierInserter {
       // so an overhang (support - 1 <= 3 planes) never reaches past the next chunk.
       const int n_chunks = std::max(1, n3 / kChunkPlanes);
       auto phase_of = [&](int j) { return (n_chunks % 2 == 1 && j == n_chunks - 1) ? 2 : j % 2; };
-      auto add_range = [&](int h, index_t a, index_t e) {
-        Complex<float>* data = acc_[h].data.data();
-        float* weight = acc_[h].weight.data();
+      // Adds samples[a, e) to half-set h.
+      auto add_range = [&](int h, const SlabSample* samples, index_t a, index_t e) {
+        float* acc4 = packed_[h].data();
         for (index_t i = a; i < e; ++i) {
           // Prefetch the voxels of the sample kPrefetchAhead places on: the adds are bound by the
           // latency of the accumulator lines, not by arithmetic.
           if (i + kPrefetchAhead < e) {
-            const SlabSample& f = sorted[i + kPrefetchAhead];
+            const SlabSample& f = samples[i + kPrefetchAhead];
             math::visit_fourier_3d(kernel, f.qx, f.qy, f.qz, n3, n3, n3, 1e30f, [&](index_t v, float, bool) {
-              __builtin_prefetch(&data[v], 1);
-              __builtin_prefetch(&weight[v], 1);
+              __builtin_prefetch(acc4 + 4 * v, 1);
             });
           }
-          const SlabSample& q = sorted[i];
-          math::insert_fourier_3d<float>(kernel, data, weight, n3, n3, n3, q.qx, q.qy, q.qz, 1e30f,
-                                         Complex<float>(q.re, q.im), q.w, PlainAdd{});
+          const SlabSample& q = samples[i];
+          math::insert_fourier_3d_packed<float>(kernel, acc4, n3, n3, n3, q.qx, q.qy, q.qz, 1e30f,
+                                                Complex<float>(q.re, q.im), q.w, PlainAdd{});
         }
       };
       auto row_of = [&](const SlabSample& q) {  // first y row the kernel touches, wrapped
@@ -284,22 +375,35 @@ class CpuInserter final : public ops::FourierInserter {
               for (int y = 0; y < n3; ++y) count[std::size_t(y) + 1] += count[std::size_t(y)];
               if (local.size() < std::size_t(e - a)) local.resize(std::size_t(e - a));
               for (index_t i = a; i < e; ++i) local[std::size_t(count[std::size_t(row_of(sorted[i]))]++)] = sorted[i];
-              std::copy(local.begin(), local.begin() + (e - a), sorted + a);
-              add_range(h, a, e);
+              add_range(h, local.data(), 0, e - a);  // straight from the row-sorted copy
             }
           }
         }
       }
       // Mirrored samples, one thread.
-      for (int h = 0; h < 2; ++h) add_range(h, start[std::size_t(2 * n3 + h)], start[std::size_t(2 * n3 + h + 1)]);
+      for (int h = 0; h < 2; ++h) add_range(h, sorted, start[std::size_t(2 * n3 + h)], start[std::size_t(2 * n3 + h + 1)]);
     }
   }
 
   ops::FourierAccumulator accumulator(int h) override {
     THON_CHECK(h == 0 || h == 1, "reconstruct: half-set ", h, " is not 0 or 1");
-    THON_CHECK(!acc_[h].weight.empty(), "reconstruct: the sums of half-set ", h, " were already taken");
-    ops::FourierAccumulator out = std::move(acc_[h]);
-    acc_[h] = ops::FourierAccumulator();
+    ops::FourierAccumulator out;
+    if (strategy_ == InsertStrategy::slab) {
+      THON_CHECK(packed_[h].size() > 0, "reconstruct: the sums of half-set ", h, " were already taken");
+      out = ops::FourierAccumulator(g_);
+      const float* a4 = packed_[h].data();
+      Complex<float>* d = out.data.data();
+      float* w = out.weight.data();
+      parallel_for(g_.acc_voxels(), [=](index_t i) {
+        d[i] = Complex<float>(a4[4 * i], a4[4 * i + 1]);
+        w[i] = a4[4 * i + 2];
+      });
+      packed_[h] = HugeBuffer<float>();
+    } else {
+      THON_CHECK(!acc_[h].weight.empty(), "reconstruct: the sums of half-set ", h, " were already taken");
+      out = std::move(acc_[h]);
+      acc_[h] = ops::FourierAccumulator();
+    }
     out.n_images = n_images_[h];
     return out;
   }
@@ -308,8 +412,9 @@ class CpuInserter final : public ops::FourierInserter {
   math::InsertGeometry g_;
   std::vector<Mat3<double>> sym_;
   int threads_ = 1;
-  bool slab_ = false;
-  ops::FourierAccumulator acc_[2];
+  InsertStrategy strategy_ = InsertStrategy::slab;
+  ops::FourierAccumulator acc_[2];   ///< atomic strategy
+  HugeBuffer<float> packed_[2];      ///< slab strategy: (re, im, weight, 0) per voxel, one line
   std::vector<std::uint32_t> keys_;             ///< sort key of each pixel of a block
   std::vector<SlabSample> sorted_;              ///< the samples of the batch, sorted by key
   std::vector<std::vector<SlabSample>> local_;  ///< per thread: one plane's samples, sorted by row
@@ -330,12 +435,28 @@ std::size_t available_host_memory() {
   return std::size_t(4) << 30;
 }
 
-bool last_inserter_used_private_accumulators() { return g_last_private; }
+Volume<float> invert(const std::vector<const ops::FourierAccumulator*>& accs,
+                     const ops::ReconstructGeometry& geometry, const std::vector<double>& inv_tau2) {
+  const math::InsertGeometry g = accs[0]->g;
+  const std::vector<double> mean_w = ops::shell_mean_weight(accs);
+  const int np = g.pad * g.n;
+  const Shape shape{np, np, np, 1};
+  Buffer<Complex<float>> spec(shape.half_size());
+  detail::fill_spectrum<float>(accs, g, inv_tau2, mean_w, spec.data());
+  Buffer<float> real(shape.size());
+  fft_c2r_destructive(spec.data(), real.data(), shape);
+  return detail::crop_and_correct<float>(real.data(), g, geometry.pixel_size_A);
+}
+
+bool last_inserter_used_private_accumulators() { return g_last_strategy != InsertStrategy::atomic; }
+
+InsertStrategy last_insert_strategy() { return g_last_strategy; }
 
 std::unique_ptr<ops::FourierInserter> make_fourier_inserter(const ops::ReconstructGeometry& g,
                                                             const std::vector<Mat3<double>>& symmetry,
-                                                            std::size_t max_memory_bytes) {
-  return std::make_unique<CpuInserter>(g, symmetry, max_memory_bytes);
+                                                            std::size_t max_memory_bytes,
+                                                            InsertStrategy strategy) {
+  return std::make_unique<CpuInserter>(g, symmetry, max_memory_bytes, strategy);
 }
 
 }  // namespace thon::cpu

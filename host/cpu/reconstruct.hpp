@@ -8,18 +8,34 @@
 
 namespace thon::cpu {
 
-/// FFTW transforms of the batch, then the gather by slab (each batch's samples sorted by half-set
-/// and z plane; threads own disjoint plane ranges and add without atomics) when the two
-/// accumulators and the sorted samples fit in max_memory_bytes (0: half of MemAvailable), else one
-/// shared pair updated with OpenMP atomic adds.
+/// How the CPU inserter adds its samples into the two half-set accumulators.
+enum class InsertStrategy {
+  automatic,  ///< slab when it fits in the memory allowed, else atomic
+  slab,       ///< samples sorted by half-set and z plane, threads own disjoint plane ranges
+  atomic      ///< all threads add into one shared pair with OpenMP atomics
+};
+
+/// FFTW transforms of the batch, then the samples added by `strategy`. The slab path needs a
+/// sorted copy of one batch's samples beside the two accumulators, within max_memory_bytes (0: half
+/// of MemAvailable); automatic falls back to atomic when it does not fit.
 std::unique_ptr<ops::FourierInserter> make_fourier_inserter(const ops::ReconstructGeometry& g,
                                                             const std::vector<Mat3<double>>& symmetry,
-                                                            std::size_t max_memory_bytes);
+                                                            std::size_t max_memory_bytes,
+                                                            InsertStrategy strategy = InsertStrategy::automatic);
 
-/// Whether the last inserter built chose the lock-free gather by slab (true) rather than shared
-/// accumulators with atomic adds (for tests/benchmarks; the name is kept from the earlier
-/// per-thread accumulators, which the slab path replaced).
+/// The strategy the last inserter built resolved to (for tests and benchmarks).
+InsertStrategy last_insert_strategy();
+
+/// Whether the last inserter built adds without atomics (slab), for tests.
 bool last_inserter_used_private_accumulators();
+
+/// Bytes of host memory currently available (MemAvailable of /proc/meminfo; 4 GiB if unknown).
+std::size_t available_host_memory();
+
+/// ops::invert on the CPU: regularised division into the padded float spectrum, FFTW c2r, crop and
+/// gridding correction.
+Volume<float> invert(const std::vector<const ops::FourierAccumulator*>& accs,
+                     const ops::ReconstructGeometry& geometry, const std::vector<double>& inv_tau2);
 
 /// Bytes of host memory currently available (MemAvailable of /proc/meminfo; 4 GiB if unknown).
 std::size_t available_host_memory();
@@ -32,6 +48,11 @@ namespace thon::ref {
 /// with the shared kernel weights into double accumulators. For tests and --device reference.
 std::unique_ptr<ops::FourierInserter> make_fourier_inserter(const ops::ReconstructGeometry& g,
                                                             const std::vector<Mat3<double>>& symmetry);
+
+/// ops::invert in double: the same division into a double spectrum, inverse DFT (idft3_c2r), crop
+/// and gridding correction.
+Volume<float> invert(const std::vector<const ops::FourierAccumulator*>& accs,
+                     const ops::ReconstructGeometry& geometry, const std::vector<double>& inv_tau2);
 
 /// Inverse 3D DFT of a half-complex n^3 spectrum (n * n * (n/2+1), [z][y][x]) by separable direct
 /// sums in double, normalised by 1/n^3; imaginary parts of self-conjugate bins ignored.

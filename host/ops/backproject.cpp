@@ -1,37 +1,19 @@
-// The back-projector objects (ops/backproject.hpp): accumulators on each backend, the CPU
-// strategy chosen by free memory.
+// The back-projector objects (ops/backproject.hpp): input checks and dispatch of the accumulators
+// to the backends (host/reference/backproject.cpp, host/cpu/backproject.cpp, CUDA below).
 #include "thon/ops/backproject.hpp"
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <memory>
-#include <string>
 #include <vector>
 
-#include "cpu/project.hpp"
+#include "cpu/backproject.hpp"
 #include "cuda/project.hpp"
-#include "reference/project.hpp"
+#include "reference/backproject.hpp"
 #include "thon/core/error.hpp"
-#include "thon/core/parallel.hpp"
 
 namespace thon::ops {
 namespace {
-
-/// Host memory available now, in bytes: MemAvailable from /proc/meminfo, else free pages.
-double available_host_bytes() {
-  std::ifstream f("/proc/meminfo");
-  std::string key;
-  double value = 0;
-  std::string unit;
-  while (f >> key >> value >> unit) {
-    if (key == "MemAvailable:") return value * 1024.0;
-  }
-  const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  return pages > 0 && page > 0 ? double(pages) * double(page) : 0.0;
-}
 
 void check_inputs(const Mat3<double>* poses, index_t count) {
   THON_CHECK(count >= 0, "back-projector: negative slice count ", count);
@@ -42,156 +24,55 @@ void check_inputs(const Mat3<double>* poses, index_t count) {
                    " has a non-finite matrix entry");
 }
 
-/// Accumulators of one back-projector on any backend, 2D (ndim 2) or 3D.
+/// Device-resident accumulators: each call copies its slices to the GPU and scatters them with
+/// atomicAdd (cuda::insert_slices_2d / _3d).
 template <class T>
-struct Accumulators {
-  int ndim = 3;
-  index_t half = 0;
-  // reference
-  std::vector<Complex<double>> ref_data;
-  std::vector<double> ref_weight;
-  // cpu, per-thread strategy: threads 1.. (thread 0 adds into the object's own arrays)
-  std::vector<Buffer<Complex<T>>> extra_data;
-  std::vector<Buffer<T>> extra_weight;
-  bool extra_dirty = false;
-  // cuda
-  Buffer<Complex<T>, Memory::device> d_data;
-  Buffer<T, Memory::device> d_weight;
+class CudaAccumulator final : public SliceAccumulator<T> {
+ public:
+  CudaAccumulator(int ndim, index_t half) : ndim_(ndim), d_data_(half), d_weight_(half) { clear(); }
 
-  void init(Device device, int nd, index_t h) {
-    ndim = nd;
-    half = h;
-    if (device == Device::reference) {
-      ref_data.assign(std::size_t(h), Complex<double>());
-      ref_weight.assign(std::size_t(h), 0.0);
-    } else if (device == Device::cuda) {
-      d_data = Buffer<Complex<T>, Memory::device>(h);
-      d_weight = Buffer<T, Memory::device>(h);
-      cuda::zero(d_data.data(), d_data.bytes());
-      cuda::zero(d_weight.data(), d_weight.bytes());
-    }
-  }
-
-  void insert(Device device, AccumulationStrategy strategy, std::vector<Complex<T>>& data,
-              std::vector<T>& weight, const Mat3<double>* poses, index_t count,
-              const Complex<T>* slices, const T* weights, const SliceParams& p) {
-    check_inputs(poses, count);
-    if (count == 0) return;
+  void insert(Complex<T>*, T*, const Mat3<double>* poses, index_t count, const Complex<T>* slices,
+              const T* weights, const SliceParams& p) override {
     const index_t n_in = count * p.slice_size();
-    switch (device) {
-      case Device::reference: {
-        std::vector<Complex<double>> s(static_cast<std::size_t>(n_in));
-        for (index_t i = 0; i < n_in; ++i) s[std::size_t(i)] = Complex<double>(slices[i]);
-        std::vector<double> w;
-        if (weights) w.assign(weights, weights + n_in);
-        const double* wp = weights ? w.data() : nullptr;
-        if (ndim == 3)
-          ref::insert_slices_3d(ref_data.data(), ref_weight.data(), s.data(), wp, poses, count, p);
-        else
-          ref::insert_slices_2d(ref_data.data(), ref_weight.data(), s.data(), wp, poses, count, p);
-        return;
-      }
-      case Device::cpu: {
-        std::vector<Complex<T>*> dp{data.data()};
-        std::vector<T*> wp{weight.data()};
-        if (strategy == AccumulationStrategy::per_thread) {
-          const int threads = std::max(1, cpu::max_threads());
-          while (int(extra_data.size()) < threads - 1) {
-            extra_data.emplace_back(half);
-            extra_weight.emplace_back(half);
-          }
-          for (int t = 0; t + 1 < threads; ++t) {
-            dp.push_back(extra_data[std::size_t(t)].data());
-            wp.push_back(extra_weight[std::size_t(t)].data());
-          }
-          extra_dirty = extra_dirty || threads > 1;
-        }
-        if (ndim == 3)
-          cpu::insert_slices_3d<T>(dp.data(), wp.data(), int(dp.size()), slices, weights, poses,
-                                   count, p);
-        else
-          cpu::insert_slices_2d<T>(dp.data(), wp.data(), int(dp.size()), slices, weights, poses,
-                                   count, p);
-        return;
-      }
-      case Device::cuda: {
-        Buffer<Complex<T>, Memory::device> d_s(n_in);
-        memory::copy(d_s.data(), Memory::device, slices, Memory::host, d_s.bytes());
-        Buffer<T, Memory::device> d_w;
-        if (weights) {
-          d_w = Buffer<T, Memory::device>(n_in);
-          memory::copy(d_w.data(), Memory::device, weights, Memory::host, d_w.bytes());
-        }
-        if (ndim == 3)
-          cuda::insert_slices_3d<T>(d_data.data(), d_weight.data(), d_s.data(),
-                                    weights ? d_w.data() : nullptr, poses, count, p);
-        else
-          cuda::insert_slices_2d<T>(d_data.data(), d_weight.data(), d_s.data(),
-                                    weights ? d_w.data() : nullptr, poses, count, p);
-        return;
-      }
+    Buffer<Complex<T>, Memory::device> d_s(n_in);
+    memory::copy(d_s.data(), Memory::device, slices, Memory::host, d_s.bytes());
+    Buffer<T, Memory::device> d_w;
+    if (weights) {
+      d_w = Buffer<T, Memory::device>(n_in);
+      memory::copy(d_w.data(), Memory::device, weights, Memory::host, d_w.bytes());
     }
+    if (ndim_ == 3)
+      cuda::insert_slices_3d<T>(d_data_.data(), d_weight_.data(), d_s.data(),
+                                weights ? d_w.data() : nullptr, poses, count, p);
+    else
+      cuda::insert_slices_2d<T>(d_data_.data(), d_weight_.data(), d_s.data(),
+                                weights ? d_w.data() : nullptr, poses, count, p);
   }
+  void sync(Complex<T>* data, T* weight) override {
+    memory::copy(data, Memory::host, d_data_.data(), Memory::device, d_data_.bytes());
+    memory::copy(weight, Memory::host, d_weight_.data(), Memory::device, d_weight_.bytes());
+  }
+  void clear() override {
+    cuda::zero(d_data_.data(), d_data_.bytes());
+    cuda::zero(d_weight_.data(), d_weight_.bytes());
+  }
+  AccumulationStrategy strategy() const override { return AccumulationStrategy::atomic; }
 
-  /// Brings the object's host arrays up to date with everything inserted.
-  void sync(Device device, std::vector<Complex<T>>& data, std::vector<T>& weight) {
-    switch (device) {
-      case Device::reference:
-        for (index_t i = 0; i < half; ++i) {
-          data[std::size_t(i)] = Complex<T>(ref_data[std::size_t(i)]);
-          weight[std::size_t(i)] = T(ref_weight[std::size_t(i)]);
-        }
-        return;
-      case Device::cpu: {
-        if (!extra_dirty) return;
-        Complex<T>* d = data.data();
-        T* w = weight.data();
-        for (std::size_t t = 0; t < extra_data.size(); ++t) {
-          Complex<T>* ed = extra_data[t].data();
-          T* ew = extra_weight[t].data();
-          cpu::parallel_for(half, [=](index_t i) {
-            d[i] += ed[i];
-            w[i] += ew[i];
-            ed[i] = Complex<T>();
-            ew[i] = T(0);
-          });
-        }
-        extra_dirty = false;
-        return;
-      }
-      case Device::cuda:
-        memory::copy(data.data(), Memory::host, d_data.data(), Memory::device, d_data.bytes());
-        memory::copy(weight.data(), Memory::host, d_weight.data(), Memory::device, d_weight.bytes());
-        return;
-    }
-  }
-
-  void clear(Device device) {
-    if (device == Device::reference) {
-      std::fill(ref_data.begin(), ref_data.end(), Complex<double>());
-      std::fill(ref_weight.begin(), ref_weight.end(), 0.0);
-    } else if (device == Device::cuda) {
-      cuda::zero(d_data.data(), d_data.bytes());
-      cuda::zero(d_weight.data(), d_weight.bytes());
-    } else {
-      extra_data.clear();
-      extra_weight.clear();
-      extra_dirty = false;
-    }
-  }
+ private:
+  int ndim_;
+  Buffer<Complex<T>, Memory::device> d_data_;
+  Buffer<T, Memory::device> d_weight_;
 };
 
 template <class T>
-AccumulationStrategy resolve_strategy(Device device, AccumulationStrategy asked, index_t half) {
-  if (device == Device::cuda) return AccumulationStrategy::atomic;
-  if (device == Device::reference) return AccumulationStrategy::per_thread;  // one thread, no atomics
-  if (asked != AccumulationStrategy::automatic) return asked;
-  const int threads = cpu::max_threads();
-  if (threads <= 1) return AccumulationStrategy::per_thread;
-  const double bytes = double(half) * double(sizeof(Complex<T>) + sizeof(T));
-  return double(threads - 1) * bytes <= 0.5 * available_host_bytes()
-             ? AccumulationStrategy::per_thread
-             : AccumulationStrategy::atomic;
+std::unique_ptr<SliceAccumulator<T>> make_accumulator(Device device, int ndim, index_t half,
+                                                      AccumulationStrategy asked) {
+  switch (device) {
+    case Device::reference: return ref::make_slice_accumulator<T>(ndim, half);
+    case Device::cpu: return cpu::make_slice_accumulator<T>(ndim, half, asked);
+    case Device::cuda: return std::make_unique<CudaAccumulator<T>>(ndim, half);
+  }
+  fail(ErrorCode::internal, "back-projector: unknown device");
 }
 
 }  // namespace
@@ -199,7 +80,7 @@ AccumulationStrategy resolve_strategy(Device device, AccumulationStrategy asked,
 // ---------------------------------------------------------------------------------------------
 template <class T>
 struct FourierBackprojector<T>::Impl {
-  Accumulators<T> acc;
+  std::unique_ptr<SliceAccumulator<T>> acc;
 };
 
 template <class T>
@@ -208,16 +89,11 @@ FourierBackprojector<T>::FourierBackprojector(Device device, int box,
     : device_(device),
       params_(SliceParams::make(box, options.padding, options.interp, options.r_max)) {
   const index_t half = params_.volume_half_size();
-  strategy_ = resolve_strategy<T>(device, options.strategy, half);
   data_.assign(std::size_t(half), Complex<T>());
   weight_.assign(std::size_t(half), T(0));
-  impl_ = new Impl;
-  try {
-    impl_->acc.init(device, 3, half);
-  } catch (...) {
-    delete impl_;
-    throw;
-  }
+  auto acc = make_accumulator<T>(device, 3, half, options.strategy);
+  strategy_ = acc->strategy();
+  impl_ = new Impl{std::move(acc)};
 }
 template <class T>
 FourierBackprojector<T>::~FourierBackprojector() {
@@ -243,12 +119,13 @@ FourierBackprojector<T>& FourierBackprojector<T>::operator=(FourierBackprojector
 template <class T>
 void FourierBackprojector<T>::insert(const Mat3<double>* poses, index_t count,
                                      const Complex<T>* slices, const T* weights) {
-  impl_->acc.insert(device_, strategy_, data_, weight_, poses, count, slices, weights, params_);
+  check_inputs(poses, count);
+  if (count > 0) impl_->acc->insert(data_.data(), weight_.data(), poses, count, slices, weights, params_);
   count_ += count;
 }
 template <class T>
 void FourierBackprojector<T>::sync() {
-  impl_->acc.sync(device_, data_, weight_);
+  impl_->acc->sync(data_.data(), weight_.data());
 }
 template <class T>
 const std::vector<Complex<T>>& FourierBackprojector<T>::data() {
@@ -262,7 +139,7 @@ const std::vector<T>& FourierBackprojector<T>::weight() {
 }
 template <class T>
 void FourierBackprojector<T>::clear() {
-  impl_->acc.clear(device_);
+  impl_->acc->clear();
   std::fill(data_.begin(), data_.end(), Complex<T>());
   std::fill(weight_.begin(), weight_.end(), T(0));
   count_ = 0;
@@ -271,8 +148,7 @@ void FourierBackprojector<T>::clear() {
 // ---------------------------------------------------------------------------------------------
 template <class T>
 struct FourierBackprojector2D<T>::Impl {
-  Accumulators<T> acc;
-  AccumulationStrategy strategy = AccumulationStrategy::atomic;
+  std::unique_ptr<SliceAccumulator<T>> acc;
 };
 
 template <class T>
@@ -283,14 +159,7 @@ FourierBackprojector2D<T>::FourierBackprojector2D(Device device, int box,
   const index_t half = params_.image_half_size();
   data_.assign(std::size_t(half), Complex<T>());
   weight_.assign(std::size_t(half), T(0));
-  impl_ = new Impl;
-  try {
-    impl_->strategy = resolve_strategy<T>(device, options.strategy, half);
-    impl_->acc.init(device, 2, half);
-  } catch (...) {
-    delete impl_;
-    throw;
-  }
+  impl_ = new Impl{make_accumulator<T>(device, 2, half, options.strategy)};
 }
 template <class T>
 FourierBackprojector2D<T>::~FourierBackprojector2D() {
@@ -316,13 +185,13 @@ FourierBackprojector2D<T>& FourierBackprojector2D<T>::operator=(
 template <class T>
 void FourierBackprojector2D<T>::insert(const Mat3<double>* poses, index_t count,
                                        const Complex<T>* slices, const T* weights) {
-  impl_->acc.insert(device_, impl_->strategy, data_, weight_, poses, count, slices, weights,
-                    params_);
+  check_inputs(poses, count);
+  if (count > 0) impl_->acc->insert(data_.data(), weight_.data(), poses, count, slices, weights, params_);
   count_ += count;
 }
 template <class T>
 void FourierBackprojector2D<T>::sync() {
-  impl_->acc.sync(device_, data_, weight_);
+  impl_->acc->sync(data_.data(), weight_.data());
 }
 template <class T>
 const std::vector<Complex<T>>& FourierBackprojector2D<T>::data() {
@@ -336,7 +205,7 @@ const std::vector<T>& FourierBackprojector2D<T>::weight() {
 }
 template <class T>
 void FourierBackprojector2D<T>::clear() {
-  impl_->acc.clear(device_);
+  impl_->acc->clear();
   std::fill(data_.begin(), data_.end(), Complex<T>());
   std::fill(weight_.begin(), weight_.end(), T(0));
   count_ = 0;

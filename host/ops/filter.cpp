@@ -6,7 +6,7 @@
 
 #include "cpu/filter.hpp"
 #include "cuda/filter.hpp"
-#include "ops/fourier_impl.hpp"
+#include "common/filter.hpp"
 #include "reference/filter.hpp"
 #include "thon/core/error.hpp"
 

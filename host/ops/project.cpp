@@ -2,11 +2,12 @@
 // objects (ops/project.hpp).
 #include "thon/ops/project.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "cpu/huge_buffer.hpp"
 #include "cpu/project.hpp"
 #include "cuda/project.hpp"
 #include "reference/project.hpp"
@@ -105,81 +106,55 @@ void check_poses(const Mat3<double>* poses, index_t count) {
         THON_CHECK(std::isfinite(poses[b].m[r][c]), "pose ", b + 1, " has a non-finite matrix entry");
 }
 
-/// The prepared padded transform on whichever backend: one implementation for 2D and 3D.
+/// The prepared transform on the GPU: prepared by the CPU backend, copied to the device, sliced
+/// there (cuda::extract_slices_2d / _3d).
 template <class T>
-struct Prepared {
-  std::vector<Complex<double>> ref;            // Device::reference
-  cpu::HugeBuffer<Complex<T>> host;            // Device::cpu (and staging for cuda)
-  Buffer<Complex<T>, Memory::device> dev;      // Device::cuda
-
-  void prepare(Device device, const T* in, int ndim, const SliceParams& p, bool gridding) {
-    const int n = p.box, np = p.padded_box;
-    const index_t n_in = ndim == 3 ? index_t(n) * n * n : index_t(n) * n;
+class CudaPrepared final : public PreparedTransform<T> {
+ public:
+  CudaPrepared(const T* in, int ndim, const SliceParams& p, const double* corr) : ndim_(ndim) {
     const index_t half = ndim == 3 ? p.volume_half_size() : p.image_half_size();
-    const auto corr = gridding_correction_table(p.interp, n, np, gridding);
-    if (device == Device::reference) {
-      const auto in_d = convert<T, double>(in, n_in);
-      ref.assign(std::size_t(half), Complex<double>());
-      ref::prepare_fourier(in_d.data(), n, ndim, np, corr.data(), ref.data());
-      return;
-    }
-    host = cpu::HugeBuffer<Complex<T>>(half);  // zeroed
-    cpu::prepare_fourier<T>(in, n, ndim, np, corr.data(), host.data());
-    if (device == Device::cuda) {
-      Buffer<Complex<T>> staged(half);
-      std::copy(host.begin(), host.end(), staged.begin());
-      dev = Buffer<Complex<T>, Memory::device>(half);
-      dev.copy_from(staged);
-      host = cpu::HugeBuffer<Complex<T>>();
-    }
+    const std::vector<Complex<T>> host = cpu::make_prepared_transform<T>(in, ndim, p, corr)->transform();
+    Buffer<Complex<T>> staged(half);
+    std::copy(host.begin(), host.end(), staged.begin());
+    dev_ = Buffer<Complex<T>, Memory::device>(half);
+    dev_.copy_from(staged);
   }
-
-  void extract(Device device, int ndim, const Mat3<double>* poses, index_t count,
-               Complex<T>* out, const SliceParams& p) const {
-    check_poses(poses, count);
-    if (count == 0) return;
-    const index_t n_out = count * p.slice_size();
-    switch (device) {
-      case Device::reference: {
-        std::vector<Complex<double>> tmp(static_cast<std::size_t>(n_out));
-        if (ndim == 3) ref::extract_slices_3d(ref.data(), poses, count, tmp.data(), p);
-        else ref::extract_slices_2d(ref.data(), poses, count, tmp.data(), p);
-        for (index_t i = 0; i < n_out; ++i) out[i] = Complex<T>(tmp[std::size_t(i)]);
-        return;
-      }
-      case Device::cpu:
-        if (ndim == 3) cpu::extract_slices_3d<T>(host.data(), poses, count, out, p);
-        else cpu::extract_slices_2d<T>(host.data(), poses, count, out, p);
-        return;
-      case Device::cuda: {
-        Buffer<Complex<T>, Memory::device> d_out(n_out);
-        if (ndim == 3) cuda::extract_slices_3d<T>(dev.data(), poses, count, d_out.data(), p);
-        else cuda::extract_slices_2d<T>(dev.data(), poses, count, d_out.data(), p);
-        memory::copy(out, Memory::host, d_out.data(), Memory::device, d_out.bytes());
-        return;
-      }
-    }
+  void extract(const Mat3<double>* poses, index_t count, Complex<T>* out,
+               const SliceParams& p) const override {
+    Buffer<Complex<T>, Memory::device> d_out(count * p.slice_size());
+    if (ndim_ == 3) cuda::extract_slices_3d<T>(dev_.data(), poses, count, d_out.data(), p);
+    else cuda::extract_slices_2d<T>(dev_.data(), poses, count, d_out.data(), p);
+    memory::copy(out, Memory::host, d_out.data(), Memory::device, d_out.bytes());
   }
-
-  std::vector<Complex<T>> transform(Device device, index_t half) const {  // half: elements on the device
-    if (device == Device::reference) {
-      std::vector<Complex<T>> o(ref.size());
-      for (std::size_t i = 0; i < ref.size(); ++i) o[i] = Complex<T>(ref[i]);
-      return o;
-    }
-    if (device == Device::cpu) return std::vector<Complex<T>>(host.begin(), host.end());
-    std::vector<Complex<T>> o(static_cast<std::size_t>(half));
-    memory::copy(o.data(), Memory::host, dev.data(), Memory::device, dev.bytes());
+  std::vector<Complex<T>> transform() const override {
+    std::vector<Complex<T>> o(static_cast<std::size_t>(dev_.size()));
+    memory::copy(o.data(), Memory::host, dev_.data(), Memory::device, dev_.bytes());
     return o;
   }
+
+ private:
+  int ndim_;
+  Buffer<Complex<T>, Memory::device> dev_;
 };
+
+template <class T>
+std::unique_ptr<PreparedTransform<T>> prepare(Device device, const T* in, int ndim,
+                                              const SliceParams& p, bool gridding) {
+  const auto corr = gridding_correction_table(p.interp, p.box, p.padded_box, gridding);
+  switch (device) {
+    case Device::reference: return ref::make_prepared_transform<T>(in, ndim, p, corr.data());
+    case Device::cpu: return cpu::make_prepared_transform<T>(in, ndim, p, corr.data());
+    case Device::cuda: return std::make_unique<CudaPrepared<T>>(in, ndim, p, corr.data());
+  }
+  fail(ErrorCode::internal, "projector: unknown device");
+}
 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 template <class T>
 struct FourierProjector<T>::Impl {
-  Prepared<T> prepared;
+  std::unique_ptr<PreparedTransform<T>> prepared;
 };
 
 template <class T>
@@ -192,13 +167,7 @@ FourierProjector<T>::FourierProjector(Device device, const Volume<T>& volume,
   params_ = SliceParams::make(volume.nx(), options.padding, options.interp, options.r_max);
   check_finite(volume.data(), volume.size(), "projector: map");
   pixel_size_A_ = volume.pixel_size_A();
-  impl_ = new Impl;
-  try {
-    impl_->prepared.prepare(device, volume.data(), 3, params_, options.gridding_correction);
-  } catch (...) {
-    delete impl_;
-    throw;
-  }
+  impl_ = new Impl{prepare<T>(device, volume.data(), 3, params_, options.gridding_correction)};
 }
 
 template <class T>
@@ -221,22 +190,16 @@ FourierProjector<T>& FourierProjector<T>::operator=(FourierProjector&& o) noexce
 
 template <class T>
 void FourierProjector<T>::project(const Mat3<double>* poses, index_t count, Complex<T>* out) const {
-  impl_->prepared.extract(device_, 3, poses, count, out, params_);
+  check_poses(poses, count);
+  if (count > 0) impl_->prepared->extract(poses, count, out, params_);
 }
 
 template <class T>
 void FourierProjector<T>::project_images(const Mat3<double>* poses, index_t count,
                                          T* images) const {
-  if (device_ == Device::cpu) {
-    check_poses(poses, count);
-    if (count > 0)
-      cpu::project_images_3d<T>(impl_->prepared.host.data(), poses, count, images, params_);
-    return;
-  }
-  if (count <= 0) {
-    check_poses(poses, count);
-    return;
-  }
+  check_poses(poses, count);
+  if (count <= 0) return;
+  if (impl_->prepared->project_images(poses, count, images, params_)) return;
   std::vector<Complex<T>> slices(static_cast<std::size_t>(count * params_.slice_size()));
   project(poses, count, slices.data());
   centred_fourier_to_images(device_, slices.data(), params_.box, count, images);
@@ -254,13 +217,13 @@ ImageStack<T> FourierProjector<T>::project_images(const std::vector<Mat3<double>
 
 template <class T>
 std::vector<Complex<T>> FourierProjector<T>::transform() const {
-  return impl_->prepared.transform(device_, params_.volume_half_size());
+  return impl_->prepared->transform();
 }
 
 // ---------------------------------------------------------------------------------------------
 template <class T>
 struct FourierProjector2D<T>::Impl {
-  Prepared<T> prepared;
+  std::unique_ptr<PreparedTransform<T>> prepared;
 };
 
 template <class T>
@@ -271,13 +234,7 @@ FourierProjector2D<T>::FourierProjector2D(Device device, const Image<T>& image,
              " x ", image.ny());
   params_ = SliceParams::make(image.nx(), options.padding, options.interp, options.r_max);
   check_finite(image.data(), image.size(), "2D projector: image");
-  impl_ = new Impl;
-  try {
-    impl_->prepared.prepare(device, image.data(), 2, params_, options.gridding_correction);
-  } catch (...) {
-    delete impl_;
-    throw;
-  }
+  impl_ = new Impl{prepare<T>(device, image.data(), 2, params_, options.gridding_correction)};
 }
 template <class T>
 FourierProjector2D<T>::~FourierProjector2D() {
@@ -298,7 +255,8 @@ FourierProjector2D<T>& FourierProjector2D<T>::operator=(FourierProjector2D&& o) 
 template <class T>
 void FourierProjector2D<T>::project(const Mat3<double>* poses, index_t count,
                                     Complex<T>* out) const {
-  impl_->prepared.extract(device_, 2, poses, count, out, params_);
+  check_poses(poses, count);
+  if (count > 0) impl_->prepared->extract(poses, count, out, params_);
 }
 
 template class FourierProjector<float>;

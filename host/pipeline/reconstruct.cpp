@@ -40,29 +40,6 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 
 void warn(const std::string& msg) { std::fprintf(stderr, "thon: warning: %s\n", msg.c_str()); }
 
-/// The CTF of every r2c pixel of m x m transforms (pixel size p), one image per particle.
-struct CtfImages {
-  const math::CtfParams* params;
-  int m;
-  double pixel_size_A;
-  float* out;
-  int r_max = 1 << 30;  ///< pixels with kx^2 + ky^2 > r_max^2 (bins of m) are not inserted: 0
-  THON_HD void operator()(index_t i) const {
-    const int hx = m / 2 + 1;
-    const index_t per = index_t(m) * hx;
-    const index_t img = i / per, p = i - img * per;
-    const int iy = int(p / hx), ix = int(p - index_t(iy) * hx);
-    const int fy = iy < m - m / 2 ? iy : iy - m;
-    if (ix * ix + fy * fy > r_max * r_max) {
-      out[i] = 0.f;
-      return;
-    }
-    float kx, ky;  // float: chi < 1e3 rad here, float rounding < 1e-4 rad
-    math::half_complex_frequency(ix, iy, m, m, float(pixel_size_A), &kx, &ky);
-    out[i] = math::ctf_value(params[img], kx, ky);
-  }
-};
-
 /// One batch of particles read from disk.
 struct Batch {
   std::int64_t first = 0;
@@ -314,7 +291,7 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
   geom.pixel_size_A = pixel_A;
   geom.maxres_A = job.maxres_A;
   geom.pad_images = job.pad_images < 0 ? ops::default_pad_images(job.interp, job.pad) : job.pad_images != 0;
-  const math::InsertGeometry ig = geom.insert_geometry();  // validates pad, maxres vs Nyquist, kernel
+  (void)geom.insert_geometry();  // validates pad, maxres vs Nyquist, kernel
 
   const PointGroup group = make_point_group(job.symmetry);
   rep.symmetry_order = group.order();
@@ -327,8 +304,6 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
 
   // --- stream: read batch i+1 while batch i is inserted -------------------------------------------
   Progress progress("reconstruct", n, "images", job.progress);
-  const index_t per = ig.image_half_size();
-  std::vector<float> ctf_images;
   std::future<Batch> next = std::async(std::launch::async, [&] { return src.load(0, int(std::min<std::int64_t>(batch, n))); });
   for (std::int64_t first = 0; first < n; first += batch) {
     Batch b = next.get();
@@ -341,13 +316,8 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
     const auto t0 = Clock::now();
     const int k = int(b.poses.size());
     if (k > 0) {
-      const float* ctf = nullptr;
-      if (use_ctf) {
-        ctf_images.resize(std::size_t(k) * std::size_t(per));
-        cpu::parallel_for(index_t(k) * per, CtfImages{b.ctf.data(), ig.m, pixel_A, ctf_images.data(), ig.r_max_image()});
-        ctf = ctf_images.data();
-      }
-      inserter->insert(b.images.data(), ctf, b.poses.data(), k);
+      if (use_ctf) inserter->insert_ctf(b.images.data(), b.ctf.data(), b.poses.data(), k);
+      else inserter->insert(b.images.data(), nullptr, b.poses.data(), k);
       for (const auto& p : b.poses) ++rep.n_half[p.half];
       rep.n_inserted += k;
     }

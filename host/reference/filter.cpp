@@ -1,8 +1,8 @@
-// The reference Fourier toolkit: the shared algorithms (host/ops/fourier_impl.hpp) run in double,
+// The reference Fourier toolkit: the shared algorithms (host/common/filter.hpp) run in double,
 // with the direct DFT of reference/fft.cpp and plain serial loops.
 #include "reference/filter.hpp"
 
-#include "ops/fourier_impl.hpp"
+#include "common/filter.hpp"
 #include "reference/fft.hpp"
 
 namespace thon::ref {

@@ -87,4 +87,48 @@ void centred_fourier_to_images(const Complex<double>* in, int n, index_t count, 
   for_each_index(count * n * n, math::RollImages<double>{tmp.data(), images, n, true});
 }
 
+namespace {
+
+template <class T>
+class Prepared final : public ops::PreparedTransform<T> {
+ public:
+  Prepared(const T* in, int ndim, const ops::SliceParams& p, const double* corr) : ndim_(ndim) {
+    const int n = p.box;
+    const index_t n_in = ndim == 3 ? index_t(n) * n * n : index_t(n) * n;
+    const std::vector<double> in_d(in, in + n_in);
+    data_.assign(std::size_t(ndim == 3 ? p.volume_half_size() : p.image_half_size()),
+                 Complex<double>());
+    prepare_fourier(in_d.data(), n, ndim, p.padded_box, corr, data_.data());
+  }
+  void extract(const Mat3<double>* poses, index_t count, Complex<T>* out,
+               const ops::SliceParams& p) const override {
+    std::vector<Complex<double>> tmp(static_cast<std::size_t>(count * p.slice_size()));
+    if (ndim_ == 3) extract_slices_3d(data_.data(), poses, count, tmp.data(), p);
+    else extract_slices_2d(data_.data(), poses, count, tmp.data(), p);
+    for (std::size_t i = 0; i < tmp.size(); ++i) out[i] = Complex<T>(tmp[i]);
+  }
+  std::vector<Complex<T>> transform() const override {
+    std::vector<Complex<T>> o(data_.size());
+    for (std::size_t i = 0; i < data_.size(); ++i) o[i] = Complex<T>(data_[i]);
+    return o;
+  }
+
+ private:
+  int ndim_;
+  std::vector<Complex<double>> data_;
+};
+
+}  // namespace
+
+template <class T>
+std::unique_ptr<ops::PreparedTransform<T>> make_prepared_transform(const T* in, int ndim,
+                                                                   const ops::SliceParams& p,
+                                                                   const double* corr) {
+  return std::make_unique<Prepared<T>>(in, ndim, p, corr);
+}
+template std::unique_ptr<ops::PreparedTransform<float>> make_prepared_transform<float>(
+    const float*, int, const ops::SliceParams&, const double*);
+template std::unique_ptr<ops::PreparedTransform<double>> make_prepared_transform<double>(
+    const double*, int, const ops::SliceParams&, const double*);
+
 }  // namespace thon::ref

@@ -4,6 +4,8 @@
 // against the direct DFT by the FFT tests).
 #pragma once
 
+#include <memory>
+
 #include "thon/core/complex.hpp"
 #include "thon/core/vec.hpp"
 #include "thon/ops/project.hpp"
@@ -12,6 +14,12 @@ namespace thon::ref {
 
 void prepare_fourier(const double* in, int n, int ndim, int np, const double* corr,
                      Complex<double>* out);
+/// The prepared transform of `in` (n^ndim values, ndim 2 or 3) kept in double; corr as
+/// prepare_fourier. T = float or double (the precision of the caller's slices).
+template <class T>
+std::unique_ptr<ops::PreparedTransform<T>> make_prepared_transform(const T* in, int ndim,
+                                                                   const ops::SliceParams& p,
+                                                                   const double* corr);
 void extract_slices_3d(const Complex<double>* volume, const Mat3<double>* poses, index_t count,
                        Complex<double>* out, const ops::SliceParams& p);
 void extract_slices_2d(const Complex<double>* image, const Mat3<double>* poses, index_t count,

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "common/reconstruct.hpp"
 #include "cpu/reconstruct.hpp"
 #include "thon/core/units.hpp"
 
@@ -135,6 +136,19 @@ void idft3_c2r(const Complex<double>* in, double* out, int n) {
         out[(std::size_t(z) * n + y) * n + x] = s / (double(n) * n * n);
       }
     }
+}
+
+Volume<float> invert(const std::vector<const ops::FourierAccumulator*>& accs,
+                     const ops::ReconstructGeometry& geometry, const std::vector<double>& inv_tau2) {
+  const math::InsertGeometry g = accs[0]->g;
+  const std::vector<double> mean_w = ops::shell_mean_weight(accs);
+  const int np = g.pad * g.n;
+  const Shape shape{np, np, np, 1};
+  Buffer<Complex<double>> spec(shape.half_size());
+  detail::fill_spectrum<double>(accs, g, inv_tau2, mean_w, spec.data());
+  Buffer<double> real(shape.size());
+  idft3_c2r(spec.data(), real.data(), np);
+  return detail::crop_and_correct<double>(real.data(), g, geometry.pixel_size_A);
 }
 
 }  // namespace thon::ref

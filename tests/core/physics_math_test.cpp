@@ -1,11 +1,13 @@
 // Physics formulas of include/thon/math against published values and closed forms (PHYSICS.md).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "thon/math/ctf.hpp"
 #include "thon/math/detector.hpp"
 #include "thon/math/electron.hpp"
+#include "thon/math/fast_sin.hpp"
 #include "thon/math/random.hpp"
 #include "thon/math/scattering.hpp"
 
@@ -284,4 +286,46 @@ TEST(Detector, CountingPresetAndTables) {
   EXPECT_NEAR(pm::detector_mtf(t, 0.0, 0.75), 0.4, 1e-6);
   EXPECT_NEAR(pm::detector_mtf(t, 1.0, 1.0), 0.2, 1e-6);  // beyond the end: last value
   EXPECT_NEAR(pm::detector_dqe(t, 0.5, 0.0), 1.0, 1e-12);  // no DQE table: 1
+}
+
+// sin_fast against the double sine on a dense grid over |x| <= 1000 rad (the chi of any CTF of a
+// box <= 1024 at 1-3 um defocus stays far below): bound 2e-7, about 3 float ulps of 1.
+TEST(FastSin, MatchesDoubleSine) {
+  constexpr double kTol = 2e-7;
+  double max_err = 0, sum_abs = 0;
+  for (int i = 0; i <= 2000000; ++i) {
+    const float x = -1000.f + 2000.f * float(i) / 2000000.f;
+    const float s = pm::sin_fast(x);
+    ASSERT_TRUE(std::isfinite(s));
+    max_err = std::max(max_err, std::abs(double(s) - std::sin(double(x))));
+    sum_abs += std::abs(s);
+  }
+  EXPECT_LT(max_err, kTol);
+  EXPECT_GT(sum_abs, 1e5);  // not all zero: the mean |sin| is 2/pi
+  EXPECT_EQ(pm::sin_fast(0.f), 0.f);
+}
+
+// ctf_value_fast (float, sin_fast) against ctf_value in double over a 2D grid to Nyquist at 1 Å
+// with astigmatism, a phase shift and a B-factor: chi reaches about 90 rad here, so float rounding
+// of chi (|chi| 6e-8) and of the sine give at most about 1e-5; bound 3e-5.
+TEST(FastSin, CtfValueFastMatchesDoubleCtf) {
+  constexpr double kTol = 3e-5;
+  pm::CtfParams p;
+  p.defocus_u_A = 25000;
+  p.defocus_v_A = 23000;
+  p.defocus_angle_deg = 37;
+  p.phase_shift_deg = 20;
+  p.b_factor_A2 = 40;
+  p.prepare();
+  double max_err = 0, sum_abs = 0;
+  for (int iy = -64; iy <= 64; ++iy)
+    for (int ix = 0; ix <= 64; ++ix) {
+      const double kx = ix / 128.0, ky = iy / 128.0;
+      const float f = pm::ctf_value_fast(p, float(kx), float(ky));
+      ASSERT_TRUE(std::isfinite(f));
+      max_err = std::max(max_err, std::abs(double(f) - pm::ctf_value<double>(p, kx, ky)));
+      sum_abs += std::abs(f);
+    }
+  EXPECT_LT(max_err, kTol);
+  EXPECT_GT(sum_abs, 100.0);
 }

@@ -375,6 +375,18 @@ THON_HD void insert_fourier_2d(Interp k, Complex<V>* a, V* weight_acc, int nx, i
     if (weight_acc) add(&weight_acc[i], V(w * weight));
   });
 }
+/// The same scatter into one packed array of 4 V per stored voxel (re, im, weight, unused), so
+/// that a voxel's three sums share one cache line (the CPU's slab insertion).
+template <class T, class V, class Add>
+THON_HD void insert_fourier_3d_packed(Interp k, V* acc4, int nx, int ny, int nz, T px, T py, T pz,
+                                      T r_max2, Complex<T> value, T weight, const Add& add) {
+  visit_fourier_3d(k, px, py, pz, nx, ny, nz, r_max2, [&](index_t i, T w, bool c) {
+    V* p = acc4 + 4 * i;
+    add(p, V(w * value.re));
+    add(p + 1, V(c ? -w * value.im : w * value.im));
+    add(p + 2, V(w * weight));
+  });
+}
 template <class T, class V, class Add>
 THON_HD void insert_fourier_3d(Interp k, Complex<V>* a, V* weight_acc, int nx, int ny, int nz,
                                T px, T py, T pz, T r_max2, Complex<T> value, T weight,

@@ -11,6 +11,7 @@
 #include "thon/core/complex.hpp"
 #include "thon/core/hd.hpp"
 #include "thon/core/views.hpp"
+#include "thon/math/ctf.hpp"
 #include "thon/math/reconstruct.hpp"
 
 namespace thon::math {
@@ -74,6 +75,31 @@ struct PrepareSample {
     o[0] = c * v.re;
     o[1] = c * v.im;
     o[2] = c * c;
+  }
+};
+
+/// The CTF of each r2c pixel of a batch of m-box image transforms (m x (m/2 + 1) per image):
+/// out[i] = ctf_value<float>(params[image], kx, ky) at frequencies (ix, signed iy) / (m p), 0 beyond
+/// r_max (Fourier pixels of the m-box), where the insertion skips the pixel anyway.
+struct CtfImageKernel {
+  const CtfParams* params;
+  int m;
+  double pixel_size_A;
+  float* out;
+  int r_max = 1 << 30;
+  THON_HD void operator()(index_t i) const {
+    const int hx = m / 2 + 1;
+    const index_t per = index_t(m) * hx;
+    const index_t img = i / per, p = i - img * per;
+    const int iy = int(p / hx), ix = int(p - index_t(iy) * hx);
+    const int fy = iy < m - m / 2 ? iy : iy - m;
+    if (ix * ix + fy * fy > r_max * r_max) {
+      out[i] = 0.f;
+      return;
+    }
+    float kx, ky;  // float: chi < 1e3 rad here, float rounding < 1e-4 rad
+    half_complex_frequency(ix, iy, m, m, float(pixel_size_A), &kx, &ky);
+    out[i] = ctf_value(params[img], kx, ky);
   }
 };
 

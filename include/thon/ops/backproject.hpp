@@ -41,6 +41,23 @@ struct BackprojectorOptions {
 };
 
 /// 3D accumulator of centred half-complex slices of n x n images. T = float or double.
+/// The accumulators of one back-projector on one backend (host/reference/backproject.cpp,
+/// host/cpu/backproject.cpp, the CUDA adapter in host/ops/backproject.cpp). `data` / `weight` are
+/// the back-projector's host arrays (half elements): the CPU backend adds into them directly, the
+/// others only write them in sync(). Slices and weights are host memory.
+template <class T>
+class SliceAccumulator {
+ public:
+  virtual ~SliceAccumulator() = default;
+  virtual void insert(Complex<T>* data, T* weight, const Mat3<double>* poses, index_t count,
+                      const Complex<T>* slices, const T* weights, const SliceParams& p) = 0;
+  /// Brings data / weight up to date with everything inserted since the last clear().
+  virtual void sync(Complex<T>* data, T* weight) = 0;
+  /// Forgets the backend's own partial sums (the caller zeroes data / weight).
+  virtual void clear() = 0;
+  virtual AccumulationStrategy strategy() const = 0;
+};
+
 template <class T>
 class FourierBackprojector {
  public:

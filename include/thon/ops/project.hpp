@@ -68,6 +68,24 @@ struct ProjectorOptions {
   bool gridding_correction = true;
 };
 
+/// The padded, corrected, centred transform of one map (ndim 3) or image (ndim 2), held by one
+/// backend (host/reference/project.cpp, host/cpu/project.cpp, the CUDA adapter in
+/// host/ops/project.cpp). Poses and outputs are host memory; inputs are checked by the caller.
+template <class T>
+class PreparedTransform {
+ public:
+  virtual ~PreparedTransform() = default;
+  /// count * p.slice_size() centred half-complex slices.
+  virtual void extract(const Mat3<double>* poses, index_t count, Complex<T>* out,
+                       const SliceParams& p) const = 0;
+  /// Real-space projections (count x n x n) by the backend's fused path; false where it has none.
+  virtual bool project_images(const Mat3<double>*, index_t, T*, const SliceParams&) const {
+    return false;
+  }
+  /// The padded transform (p.volume_half_size() or p.image_half_size() values), rounded to T.
+  virtual std::vector<Complex<T>> transform() const = 0;
+};
+
 /// A volume prepared once for central-slice extraction. T = float or double.
 template <class T>
 class FourierProjector {

@@ -23,6 +23,7 @@
 #include "thon/core/array.hpp"
 #include "thon/core/device.hpp"
 #include "thon/core/vec.hpp"
+#include "thon/math/ctf.hpp"
 #include "thon/math/reconstruct_insert.hpp"
 #include "thon/ops/project.hpp"
 
@@ -84,6 +85,12 @@ class FourierInserter {
   /// r2c pixel of each image transform (m x (m/2 + 1), m = box, or pad * box with pad_images; RELION
   /// sign), or nullptr to reconstruct without CTF. Not thread-safe.
   virtual void insert(const float* images, const float* ctf, const InsertPose* poses, int n) = 0;
+  /// Same with the CTF of image i given by its prepared parameters ctf[i] (math::CtfParams, host
+  /// memory), evaluated at the r2c pixels of the m-box at geometry().pixel_size_A. The default
+  /// tabulates math::ctf_value<float> per pixel (math::CtfImageKernel) and calls insert(); the CPU
+  /// backend evaluates it inside its fused preparation pass instead.
+  virtual void insert_ctf(const float* images, const math::CtfParams* ctf, const InsertPose* poses,
+                          int n);
   /// Hands over the accumulated sums of half-set h (0 or 1), Hermitian completion not yet applied.
   /// Call once per half, after the last insert (the backend may move its buffers out).
   virtual FourierAccumulator accumulator(int half) = 0;

@@ -1,6 +1,7 @@
-// The algorithms of the Fourier toolkit, written once over an executor E that supplies the
-// iteration strategy and the FFT of a backend (host/reference/filter.cpp, host/cpu/filter.cpp,
-// cuda/filter.cu). E provides:
+// The algorithms of the Fourier toolkit (the filter family), written once over an executor E that
+// supplies the iteration strategy and the FFT of a backend (host/reference/filter.cpp,
+// host/cpu/filter.cpp, cuda/filter.cu). host/common/ holds such backend-shared algorithm
+// templates; host/ops/ only checks and dispatches. E provides:
 //   using Real;  static constexpr Memory memory;            // precision, where arrays live
 //   static void for_each(index_t n, const F& f);             // f(i) for i < n (any order)
 //   static void r2c(const Real*, Complex<Real>*, const Shape&);
