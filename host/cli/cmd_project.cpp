@@ -51,7 +51,7 @@ void setup(CLI::App& app) {
     job.out_prefix = args->out;
     job.interp = thon::parse_interp(args->interp);
     job.padding = args->pad;
-    job.device = thon::parse_device(args->device);
+    job.device = thon::cli::resolve_device(args->device);
     job.batch = args->batch;
     job.progress = !args->quiet;
     const auto r = thon::pipeline::run_project(job);

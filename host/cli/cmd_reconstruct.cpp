@@ -58,7 +58,7 @@ void setup(CLI::App& app) {
     thon::pipeline::ReconstructJob job;
     job.input_star = o.input;
     job.output_map = o.output;
-    job.device = thon::parse_device(o.device);
+    job.device = thon::cli::resolve_device(o.device);
     job.pad = o.pad;
     job.interp = thon::parse_interp(o.interp);
     job.pad_images = o.pad_images ? 1 : (o.no_pad_images ? 0 : -1);

@@ -1,6 +1,7 @@
 #include "cli/command.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace thon::cli {
 
@@ -27,6 +28,18 @@ CLI::Option* add_device_option(CLI::App& app, std::string& name) {
   return app.add_option("--device", name, "Compute backend: auto (cuda when a GPU is present, else cpu), cpu, cuda, reference")
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "reference"}))
       ->capture_default_str();
+}
+
+Device resolve_device(const std::string& name) {
+  const Device d = parse_device(name);
+  if (name == "auto") {
+    if (d == Device::cuda)
+      std::fprintf(stderr, "thon: --device auto: running on the GPU (cuda: %s)\n", cuda_device_summary().c_str());
+    else
+      std::fprintf(stderr, "thon: --device auto: no usable CUDA device (%s); running on the CPU\n",
+                   cuda_device_summary().c_str());
+  }
+  return d;
 }
 
 }  // namespace thon::cli

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "thon/core/device.hpp"
+
 namespace thon::cli {
 
 struct Command {
@@ -22,5 +24,9 @@ const std::vector<Command>& commands();
 
 /// Adds `--device auto|cpu|cuda|reference` (default auto) bound to `name`.
 CLI::Option* add_device_option(CLI::App& app, std::string& name);
+
+/// thon::parse_device(name), and for "auto" one line on stderr saying which backend it chose and
+/// why ("thon: --device auto: no CUDA device (...); running on the CPU").
+Device resolve_device(const std::string& name);
 
 }  // namespace thon::cli
