@@ -25,6 +25,9 @@ void convolve_fft(const float* image, const Shape& image_shape, const float* ker
 void convolve_direct(const float* image, const Shape& image_shape, const float* kernel,
                      const Shape& kernel_shape, float* out, ConvolveMode mode);
 /// Per-shell sums for shells 0 .. nx/2: sums[3 r + {0,1,2}] = (Re(A B*), |A|^2, |B|^2), counts[r].
+/// fsc_sums of two maps already in device memory (default stream, synchronous).
+void fsc_sums_device(const float* d_a, const float* d_b, const Shape& shape, std::vector<double>& sums,
+                     std::vector<std::int64_t>& counts);
 void fsc_sums(const float* a, const float* b, const Shape& shape, std::vector<double>& sums,
               std::vector<std::int64_t>& counts);
 

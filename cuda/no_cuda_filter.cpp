@@ -15,6 +15,9 @@ void convolve_fft(const float*, const Shape&, const float*, const Shape&, float*
 void convolve_direct(const float*, const Shape&, const float*, const Shape&, float*, ConvolveMode) {
   no_cuda("convolve_direct");
 }
+void fsc_sums_device(const float*, const float*, const Shape&, std::vector<double>&, std::vector<std::int64_t>&) {
+  no_cuda("fsc_sums_device");
+}
 void fsc_sums(const float*, const float*, const Shape&, std::vector<double>&, std::vector<std::int64_t>&) {
   no_cuda("fsc_sums");
 }

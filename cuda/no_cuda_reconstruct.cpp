@@ -8,5 +8,8 @@ std::unique_ptr<ops::FourierInserter> make_fourier_inserter(const ops::Reconstru
                                                             const std::vector<Mat3<double>>&) {
   no_cuda("reconstruct (CUDA Fourier insertion)");
 }
+std::unique_ptr<ops::MapMaker> make_map_maker(std::unique_ptr<ops::FourierInserter>) {
+  no_cuda("reconstruct (CUDA inversion)");
+}
 
 }  // namespace thon::cuda

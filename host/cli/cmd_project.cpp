@@ -59,6 +59,7 @@ void setup(CLI::App& app) {
                 r.mrcs_path.c_str(), static_cast<long long>(r.n_images), r.box, r.box,
                 r.pixel_size_A, r.star_path.c_str(), r.seconds, thon::to_string(job.device),
                 thon::to_string(job.interp), job.padding);
+    thon::cli::print_stage_report();
   });
 }
 

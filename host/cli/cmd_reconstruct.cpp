@@ -95,6 +95,7 @@ void setup(CLI::App& app) {
     std::printf("resolution_0.143_unmasked_A: %.3f\n", r.resolution_unmasked_A);
     std::printf("resolution_0.143_A: %.3f\n", r.resolution_masked_A);
     for (const auto& f : r.outputs) std::printf("wrote %s\n", f.c_str());
+    thon::cli::print_stage_report();
   });
 }
 

@@ -68,6 +68,7 @@ void run(Args& a, CLI::App& app) {
   std::printf("time per image: slices %.3f ms, image formation %.3f ms, writing %.3f ms (overlapped)\n", 1e3 * s.project_s / s.n_images,
               1e3 * s.form_s / s.n_images, 1e3 * s.write_s / s.n_images);
   for (const auto& path : s.outputs) std::printf("wrote %s\n", path.c_str());
+  thon::cli::print_stage_report();
 }
 
 void setup(CLI::App& app) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "thon/core/stages.hpp"
+
 namespace thon::cli {
 
 namespace {
@@ -40,6 +42,12 @@ Device resolve_device(const std::string& name) {
                    cuda_device_summary().c_str());
   }
   return d;
+}
+
+void print_stage_report() {
+  const std::string r = format_stage_report();
+  if (stage_report().empty()) return;
+  std::printf("stages (where each ran, bytes moved host <-> device):\n%s", r.c_str());
 }
 
 }  // namespace thon::cli

@@ -29,4 +29,8 @@ CLI::Option* add_device_option(CLI::App& app, std::string& name);
 /// why ("thon: --device auto: no CUDA device (...); running on the CPU").
 Device resolve_device(const std::string& name);
 
+/// Prints the stage report (thon/core/stages.hpp: where each stage ran, bytes host<->device) when
+/// any stage was recorded.
+void print_stage_report();
+
 }  // namespace thon::cli

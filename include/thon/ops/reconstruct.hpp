@@ -23,6 +23,7 @@
 #include "thon/core/array.hpp"
 #include "thon/core/device.hpp"
 #include "thon/core/vec.hpp"
+#include "thon/math/ctf.hpp"
 #include "thon/math/reconstruct_insert.hpp"
 #include "thon/ops/project.hpp"
 
@@ -84,6 +85,15 @@ class FourierInserter {
   /// r2c pixel of each image transform (m x (m/2 + 1), m = box, or pad * box with pad_images; RELION
   /// sign), or nullptr to reconstruct without CTF. Not thread-safe.
   virtual void insert(const float* images, const float* ctf, const InsertPose* poses, int n) = 0;
+  /// As insert(), with the CTF given by its parameters (one per image, prepared) and computed by
+  /// the backend at every r2c pixel of the m-box transforms (frequency j / (m pixel_size_A),
+  /// math::InsertCtfImages). The default computes it on the host and calls
+  /// insert(); the CUDA inserter computes it on the device.
+  virtual void insert_ctf(const float* images, const math::CtfParams* ctf, double pixel_size_A,
+                          const InsertPose* poses, int n);
+  /// Images per insert() call the backend prefers (the CUDA inserter's chunk that fits free device
+  /// memory), or 0 for no preference.
+  virtual int preferred_batch() const { return 0; }
   /// Hands over the accumulated sums of half-set h (0 or 1), Hermitian completion not yet applied.
   /// Call once per half, after the last insert (the backend may move its buffers out).
   virtual FourierAccumulator accumulator(int half) = 0;
