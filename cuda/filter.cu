@@ -33,11 +33,13 @@ template <class T>
 Buffer<T, Memory::device> to_device(const T* p, index_t n) {
   Buffer<T, Memory::device> d(n);
   if (n > 0) THON_CUDA_CHECK(cudaMemcpy(d.data(), p, sizeof(T) * n, cudaMemcpyHostToDevice));
+  stage_record("filter", StageSite::device, d.bytes(), 0);
   return d;
 }
 template <class T>
 void to_host(const Buffer<T, Memory::device>& d, T* p) {
   if (d.size() > 0) THON_CUDA_CHECK(cudaMemcpy(p, d.data(), d.bytes(), cudaMemcpyDeviceToHost));
+  stage_bytes("filter", 0, d.bytes());
 }
 
 }  // namespace
@@ -98,7 +100,6 @@ void fsc_sums_device(const float* d_a, const float* d_b, const Shape& s, std::ve
 }
 void fsc_sums(const float* a, const float* b, const Shape& s, std::vector<double>& sums,
               std::vector<std::int64_t>& counts) {
-  stage_record("fsc", StageSite::device, 2 * std::uint64_t(s.total()) * sizeof(float), 0);
   const auto da = to_device(a, s.total()), db = to_device(b, s.total());
   detail::fsc_sums<CudaExec>(da.data(), db.data(), s, sums, counts);
 }

@@ -8,5 +8,9 @@ void form_images(const math::ImageFormationSetup&, const math::ImageParticle*, s
                  float*) {
   no_cuda("form_images");
 }
+void form_images_device(const math::ImageFormationSetup&, const math::ImageParticle*, std::int64_t,
+                        const Complex<float>*, float*) {
+  no_cuda("form_images_device");
+}
 
 }  // namespace thon::cuda

@@ -12,5 +12,9 @@ namespace thon::cuda {
 /// Same contract as thon::ops::form_images (host pointers in and out; synchronous).
 void form_images(const math::ImageFormationSetup& setup, const math::ImageParticle* particles, std::int64_t n,
                  const Complex<float>* slices, float* images);
+/// The same with the slices already in device memory (d_slices, not modified): only the images
+/// are copied (to host memory `images`). Synchronous.
+void form_images_device(const math::ImageFormationSetup& setup, const math::ImageParticle* particles, std::int64_t n,
+                        const Complex<float>* d_slices, float* images);
 
 }  // namespace thon::cuda

@@ -11,6 +11,7 @@
 #include "cuda/project.hpp"
 #include "reference/project.hpp"
 #include "thon/core/error.hpp"
+#include "thon/core/stages.hpp"
 #include "thon/math/rotation.hpp"
 
 namespace thon {
@@ -123,15 +124,13 @@ struct Prepared {
       ref::prepare_fourier(in_d.data(), n, ndim, np, corr.data(), ref.data());
       return;
     }
+    if (device == Device::cuda) {  // padded and transformed on the device
+      dev = Buffer<Complex<T>, Memory::device>(half);
+      cuda::prepare_fourier<T>(in, n, ndim, np, corr.data(), dev.data());
+      return;
+    }
     host = cpu::HugeBuffer<Complex<T>>(half);  // zeroed
     cpu::prepare_fourier<T>(in, n, ndim, np, corr.data(), host.data());
-    if (device == Device::cuda) {
-      Buffer<Complex<T>> staged(half);
-      std::copy(host.begin(), host.end(), staged.begin());
-      dev = Buffer<Complex<T>, Memory::device>(half);
-      dev.copy_from(staged);
-      host = cpu::HugeBuffer<Complex<T>>();
-    }
   }
 
   void extract(Device device, int ndim, const Mat3<double>* poses, index_t count,
@@ -156,6 +155,7 @@ struct Prepared {
         if (ndim == 3) cuda::extract_slices_3d<T>(dev.data(), poses, count, d_out.data(), p);
         else cuda::extract_slices_2d<T>(dev.data(), poses, count, d_out.data(), p);
         memory::copy(out, Memory::host, d_out.data(), Memory::device, d_out.bytes());
+        stage_bytes("project.extract", 0, d_out.bytes());
         return;
       }
     }
@@ -225,6 +225,14 @@ void FourierProjector<T>::project(const Mat3<double>* poses, index_t count, Comp
 }
 
 template <class T>
+void FourierProjector<T>::project_device(const Mat3<double>* poses, index_t count, Complex<T>* d_out) const {
+  THON_CHECK(device_ == Device::cuda, "projector: project_device needs the CUDA backend, this one is ",
+             to_string(device_));
+  check_poses(poses, count);
+  if (count > 0) cuda::extract_slices_3d<T>(impl_->prepared.dev.data(), poses, count, d_out, params_);
+}
+
+template <class T>
 void FourierProjector<T>::project_images(const Mat3<double>* poses, index_t count,
                                          T* images) const {
   if (device_ == Device::cpu) {
@@ -235,6 +243,16 @@ void FourierProjector<T>::project_images(const Mat3<double>* poses, index_t coun
   }
   if (count <= 0) {
     check_poses(poses, count);
+    return;
+  }
+  if (device_ == Device::cuda) {  // slices and images stay on the device; the images come back
+    check_poses(poses, count);
+    Buffer<Complex<T>, Memory::device> d_slices(count * params_.slice_size());
+    Buffer<T, Memory::device> d_images(count * params_.box * params_.box);
+    cuda::extract_slices_3d<T>(impl_->prepared.dev.data(), poses, count, d_slices.data(), params_);
+    cuda::centred_fourier_to_images<T>(d_slices.data(), params_.box, count, d_images.data());
+    memory::copy(images, Memory::host, d_images.data(), Memory::device, d_images.bytes());
+    stage_bytes("project.images", 0, d_images.bytes());
     return;
   }
   std::vector<Complex<T>> slices(static_cast<std::size_t>(count * params_.slice_size()));
@@ -322,6 +340,7 @@ void to_fourier(Device device, const T* images, int n, index_t count, Complex<T>
   }
   // cpu, and cuda until a device FFT of host arrays would save anything: these are host arrays,
   // so the CUDA backend would copy in and out around one batched FFT; FFTW does it in place.
+  if (device == Device::cuda) stage_record("project.images_to_fourier", StageSite::host);
   cpu::images_to_centred_fourier<T>(images, n, count, out);
 }
 
@@ -337,6 +356,7 @@ void from_fourier(Device device, const Complex<T>* in, int n, index_t count, T* 
     for (std::size_t i = 0; i < o.size(); ++i) images[i] = T(o[i]);
     return;
   }
+  if (device == Device::cuda) stage_record("project.fourier_to_images", StageSite::host);
   cpu::centred_fourier_to_images<T>(in, n, count, images);
 }
 

@@ -453,10 +453,15 @@ SimulateSummary simulate(const SimulateOptions& o) {
         ip.index = first + i;
       }
       auto t = Clock::now();
-      projector.project(poses.data(), count, slices.data());
-      summary.project_s += seconds_since(t);
-      t = Clock::now();
-      ops::form_images(o.device, setup, particles.data(), count, slices.data(), images.data());
+      if (o.device == Device::cuda) {  // slices stay on the device (project_s counts in form_s)
+        ops::project_and_form_images(projector, setup, poses.data(), particles.data(), count, slices.data(),
+                                     images.data());
+      } else {
+        projector.project(poses.data(), count, slices.data());
+        summary.project_s += seconds_since(t);
+        t = Clock::now();
+        ops::form_images(o.device, setup, particles.data(), count, slices.data(), images.data());
+      }
       summary.form_s += seconds_since(t);
       if (pending.valid()) pending.get();  // the previous batch is on disk (rethrows its error)
       make_rows(o, records.data(), first, count, stack_name, rows);
