@@ -153,7 +153,6 @@ class Pinned {
     return *this;
   }
   char* get() const { return static_cast<char*>(p_); }
-  std::size_t bytes() const { return bytes_; }
 
  private:
   void* p_ = nullptr;
