@@ -94,14 +94,13 @@ __global__ void __launch_bounds__(kTileThreads) insert_tiles_kernel(math::Insert
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, n_warps = blockDim.x / 32;
   for (long long io = warp; io < n_io; io += n_warps) {
     const float* r = ins.rows + 6 * io;
-    const int passes = nc < 0 ? 1 : nc;
-    for (int j = 0; j < passes; ++j) {
-      const math::TileRect rect = nc < 0 ? math::all_samples(tl.g) : math::tile_rect(tl.g, r, cx[j], cy[j], cz[j], radius);
+    for (int j = 0; j < nc; ++j) {
+      const math::TileRect rect = math::tile_rect(tl.g, r, cx[j], cy[j], cz[j], radius);
       const index_t area = rect.area();
       const int w = rect.kx1 - rect.kx0 + 1;
       for (index_t s = lane; s < area; s += 32) {
         const int kx = rect.kx0 + int(s % w), ky = rect.ky0 + int(s / w);
-        if (nc > 0 && math::in_earlier_rect(tl.g, r, j, cx, cy, cz, radius, kx, ky)) continue;
+        if (math::in_earlier_rect(tl.g, r, j, cx, cy, cz, radius, kx, ky)) continue;
         local(index_t(io) * per + math::sample_pixel(tl.g, kx, ky));
       }
     }

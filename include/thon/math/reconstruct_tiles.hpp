@@ -8,8 +8,9 @@
 // q = kx r0 + ky r1 (math::insert_position, |r0| = |r1| = s, the sample scale, r0 . r1 = 0) and
 // its kernel writes voxels within s/2 per axis of q, or (math::visit_fourier_3d's Hermitian and
 // periodic bookkeeping) of -q and of q shifted by multiples of np. So a tile of centre c (signed
-// frequencies) can receive writes only from samples within R (the tile's half-diagonal plus the
-// kernel's reach) of c' = +-c + np (a, b, e), a, b, e in {-1, 0, 1}: a disc of the image plane
+// frequencies; two or four pieces when the tile crosses the wrap of y or z) can receive writes
+// only from samples within R (the tile's half-diagonal plus the kernel's reach) of
+// c' = +-c + np (a, b, e), a, b, e in {-1, 0, 1}: a disc of the image plane
 // around the projection of c', bounded by the rectangle TileRect. The rectangles of one tile are
 // visited in order and a sample inside an earlier rectangle is skipped, so no sample is added
 // twice. The writes themselves go through InsertSample (math/reconstruct_insert.hpp) with the
@@ -29,8 +30,9 @@ namespace thon::math {
 
 inline constexpr int kTileX = 16, kTileY = 8, kTileZ = 8;
 inline constexpr int kTileVoxels = kTileX * kTileY * kTileZ;
-/// Candidate centres per tile: +-c and its 26 periodic images.
-inline constexpr int kMaxTileCentres = 54;
+/// Candidate centres per tile: +-c and its 26 periodic images, for up to 4 pieces of a tile that
+/// crosses the wrap of y and z.
+inline constexpr int kMaxTileCentres = 4 * 54;
 
 /// The tiling of one insertion geometry.
 struct InsertTiling {
@@ -57,53 +59,64 @@ struct InsertTiling {
   THON_HD float reach() const { return 0.8661f * float(interp_support(g.kernel)) + 0.5f; }
 };
 
-/// Signed-frequency interval of the stored indices [i0, i0 + d) of an axis of length np:
-/// index i >= np - np/2 stands for i - np (visit_fourier_3d's wrap). False when the run crosses
-/// the wrap (its two pieces are far apart): the caller then takes every sample.
-THON_HD bool signed_run(int i0, int d, int np, float& lo, float& hi) {
+/// Signed-frequency intervals of the stored indices [i0, i0 + d) of an axis of length np: index
+/// i >= np - np/2 stands for i - np (visit_fourier_3d's wrap), so a run that crosses the wrap is
+/// two intervals, far apart. Returns their number (1 or 2).
+THON_HD int signed_runs(int i0, int d, int np, float* lo, float* hi) {
   const int w = np - np / 2;
   const int i1 = i0 + d - 1;
-  if (i1 < w) {
-    lo = float(i0);
-    hi = float(i1);
-    return true;
+  if (i1 < w || i0 >= w) {
+    const int s = i0 >= w ? np : 0;
+    lo[0] = float(i0 - s);
+    hi[0] = float(i1 - s);
+    return 1;
   }
-  if (i0 >= w) {
-    lo = float(i0 - np);
-    hi = float(i1 - np);
-    return true;
-  }
-  return false;
+  lo[0] = float(i0);
+  hi[0] = float(w - 1);
+  lo[1] = float(w - np);
+  hi[1] = float(i1 - np);
+  return 2;
 }
 
 /// The candidate centres of tile t (signed grid coordinates) and the radius R around each within
-/// which a sample can write into the tile. Returns the number of centres (0: no sample reaches the
-/// tile), or -1 when the tile crosses the wrap of y or z (take every sample of every image).
+/// which a sample can write into the tile: for each signed piece of the tile (one, or two or four
+/// when it crosses the wrap of y or z), its centre c, then +-c and their periodic images within
+/// reach of the samples. Returns the number of centres (0: no sample reaches the tile).
 THON_HD int tile_centres(const InsertTiling& tl, index_t t, float* cx, float* cy, float* cz, float& radius) {
   int x0, y0, z0, dx, dy, dz;
   tl.box(t, x0, y0, z0, dx, dy, dz);
   const int np = tl.g.np();
-  float ylo, yhi, zlo, zhi;
+  float ylo[2], yhi[2], zlo[2], zhi[2];
+  const int ny = signed_runs(y0, dy, np, ylo, yhi), nz = signed_runs(z0, dz, np, zlo, zhi);
   const float xlo = float(x0), xhi = float(x0 + dx - 1);
-  if (!signed_run(y0, dy, np, ylo, yhi) || !signed_run(z0, dz, np, zlo, zhi)) return -1;
-  const float c[3] = {0.5f * (xlo + xhi), 0.5f * (ylo + yhi), 0.5f * (zlo + zhi)};
-  const float hx = 0.5f * (xhi - xlo), hy = 0.5f * (yhi - ylo), hz = 0.5f * (zhi - zlo);
-  radius = std::sqrt(hx * hx + hy * hy + hz * hz) + tl.reach();
+  // One radius for every piece: the largest (conservative for the smaller pieces).
+  radius = 0;
+  for (int a = 0; a < ny; ++a)
+    for (int b = 0; b < nz; ++b) {
+      const float hx = 0.5f * (xhi - xlo), hy = 0.5f * (yhi[a] - ylo[a]), hz = 0.5f * (zhi[b] - zlo[b]);
+      const float r = std::sqrt(hx * hx + hy * hy + hz * hz) + tl.reach();
+      radius = r > radius ? r : radius;
+    }
   // Samples lie within pad * r_max of the origin (PrepareSample zeroes the others).
   const float q_max = float(tl.g.sample_scale() * tl.g.r_max_image()) + 1.0f;
   int n = 0;
-  for (int sign = 1; sign >= -1; sign -= 2)
-    for (int a = -1; a <= 1; ++a)
-      for (int b = -1; b <= 1; ++b)
-        for (int e = -1; e <= 1; ++e) {
-          const float px = sign * c[0] + float(a * np), py = sign * c[1] + float(b * np), pz = sign * c[2] + float(e * np);
-          const float d = std::sqrt(px * px + py * py + pz * pz);
-          if (d > q_max + radius) continue;
-          cx[n] = px;
-          cy[n] = py;
-          cz[n] = pz;
-          ++n;
-        }
+  for (int pa = 0; pa < ny; ++pa)
+    for (int pb = 0; pb < nz; ++pb) {
+      const float c[3] = {0.5f * (xlo + xhi), 0.5f * (ylo[pa] + yhi[pa]), 0.5f * (zlo[pb] + zhi[pb])};
+      for (int sign = 1; sign >= -1; sign -= 2)
+        for (int a = -1; a <= 1; ++a)
+          for (int b = -1; b <= 1; ++b)
+            for (int e = -1; e <= 1; ++e) {
+              const float px = sign * c[0] + float(a * np), py = sign * c[1] + float(b * np),
+                          pz = sign * c[2] + float(e * np);
+              const float d = std::sqrt(px * px + py * py + pz * pz);
+              if (d > q_max + radius) continue;
+              cx[n] = px;
+              cy[n] = py;
+              cz[n] = pz;
+              ++n;
+            }
+    }
   return n;
 }
 
@@ -138,16 +151,6 @@ THON_HD TileRect tile_rect(const InsertGeometry& g, const float* r, float px, fl
   out.ky0 = ky0 < ky_min ? ky_min : ky0;
   out.ky1 = ky1 > ky_max ? ky_max : ky1;
   return out;
-}
-
-/// The rectangle of every sample of an image (the fall-back of tiles that cross the wrap).
-THON_HD TileRect all_samples(const InsertGeometry& g) {
-  TileRect r;
-  r.kx0 = 0;
-  r.kx1 = g.m / 2;
-  r.ky0 = -(g.m / 2);
-  r.ky1 = g.m - g.m / 2 - 1;
-  return r;
 }
 
 /// r2c pixel index of signed sample (kx, ky) of an m-pixel image.
@@ -267,12 +270,11 @@ void insert_by_tiles_host(const InsertTiling& tl, const Insert& ins, index_t n_i
     acc.sums = sums;
     for (index_t io = 0; io < n_io; ++io) {
       const float* r = ins.rows + 6 * io;
-      const int passes = nc < 0 ? 1 : nc;
-      for (int j = 0; j < passes; ++j) {
-        const TileRect rect = nc < 0 ? all_samples(tl.g) : tile_rect(tl.g, r, cx[j], cy[j], cz[j], radius);
+      for (int j = 0; j < nc; ++j) {
+        const TileRect rect = tile_rect(tl.g, r, cx[j], cy[j], cz[j], radius);
         for (int ky = rect.ky0; ky <= rect.ky1; ++ky)
           for (int kx = rect.kx0; kx <= rect.kx1; ++kx) {
-            if (nc > 0 && in_earlier_rect(tl.g, r, j, cx, cy, cz, radius, kx, ky)) continue;
+            if (in_earlier_rect(tl.g, r, j, cx, cy, cz, radius, kx, ky)) continue;
             local(io * per + sample_pixel(tl.g, kx, ky));
           }
       }
