@@ -2,6 +2,7 @@
 #include "cuda/ctf.hpp"
 
 #include "cuda/check.cuh"
+#include "thon/core/stages.hpp"
 #include "cuda/parallel.cuh"
 #include "thon/core/array.hpp"
 
@@ -35,6 +36,8 @@ void ctf_half_complex(const math::CtfParams* params, const float* defocus_offset
   THON_CUDA_LAUNCH_CHECK();
   to_host(ft, d_ft);
   to_host(ctf_out, d_ctf);
+  stage_record("ctf.apply", StageSite::device, d_params.bytes() + d_off.bytes() + d_ft.bytes(),
+               d_ft.bytes() + d_ctf.bytes());
 }
 
 void tilted_ctf_pixels(const Complex<float>* ft, const math::CtfParams* params, const math::TiltGeometry& tilt, int n,
@@ -47,6 +50,7 @@ void tilted_ctf_pixels(const Complex<float>* ft, const math::CtfParams* params, 
   ::thon::parallel_for(policy(), d_out.size(), f);
   THON_CUDA_LAUNCH_CHECK();
   to_host(out, d_out);
+  stage_record("ctf.tilted", StageSite::device, d_params.bytes() + d_ft.bytes(), d_out.bytes());
 }
 
 }  // namespace thon::cuda

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "cuda/check.cuh"
+#include "thon/core/stages.hpp"
 #include "cuda/fft.hpp"
 #include "cuda/parallel.cuh"
 #include "thon/core/array.hpp"
@@ -72,6 +73,7 @@ void host_roundtrip(const In* in, index_t n_in, Out* out, index_t n_out, DevFn f
   THON_CUDA_CHECK(cudaMemcpy(d_in.data(), in, sizeof(In) * n_in, cudaMemcpyHostToDevice));
   fn(d_in.data(), d_out.data());
   THON_CUDA_CHECK(cudaMemcpy(out, d_out.data(), sizeof(Out) * n_out, cudaMemcpyDeviceToHost));
+  stage_record("fft", StageSite::device, sizeof(In) * std::uint64_t(n_in), sizeof(Out) * std::uint64_t(n_out));
 }
 
 }  // namespace

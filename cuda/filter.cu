@@ -7,37 +7,11 @@
 #include "cuda/filter.hpp"
 #include "cuda/parallel.cuh"
 #include "common/filter.hpp"
+#include "cuda/shell_sums.cuh"
+#include "thon/core/stages.hpp"
 
 namespace thon::cuda {
 namespace {
-
-/// One block's shell histogram in shared memory (when it fits), merged into global with atomics.
-template <class F>
-__global__ void shell_sums_kernel(F f, long long n, int n_shells, bool use_shared, double* d_sums,
-                                  unsigned long long* d_counts) {
-  extern __shared__ double s_mem[];
-  double* s_sums = s_mem;
-  unsigned long long* s_counts = reinterpret_cast<unsigned long long*>(s_mem + n_shells * F::K);
-  if (use_shared) {
-    for (int j = threadIdx.x; j < n_shells * F::K; j += blockDim.x) s_sums[j] = 0;
-    for (int j = threadIdx.x; j < n_shells; j += blockDim.x) s_counts[j] = 0;
-    __syncthreads();
-  }
-  double* sums = use_shared ? s_sums : d_sums;
-  unsigned long long* counts = use_shared ? s_counts : d_counts;
-  double v[F::K];
-  for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-    int shell = 0, count = 0;
-    if (!f(i, shell, v, count) || shell < 0 || shell >= n_shells) continue;
-    for (int k = 0; k < F::K; ++k) atomicAdd(&sums[shell * F::K + k], v[k]);
-    atomicAdd(&counts[shell], (unsigned long long)count);
-  }
-  if (use_shared) {
-    __syncthreads();
-    for (int j = threadIdx.x; j < n_shells * F::K; j += blockDim.x) atomicAdd(&d_sums[j], s_sums[j]);
-    for (int j = threadIdx.x; j < n_shells; j += blockDim.x) atomicAdd(&d_counts[j], s_counts[j]);
-  }
-}
 
 struct CudaExec {
   using Real = float;
@@ -51,22 +25,7 @@ struct CudaExec {
   static void c2r(Complex<float>* in, float* out, const Shape& s) { fft_c2r_device(in, out, s); }
   template <class F>
   static void shell_sums(index_t n, int n_shells, const F& f, double* sums, std::int64_t* counts) {
-    if (n <= 0) return;
-    Buffer<double, Memory::device> d_sums(index_t(n_shells) * F::K);
-    Buffer<unsigned long long, Memory::device> d_counts(n_shells);
-    THON_CUDA_CHECK(cudaMemset(d_sums.data(), 0, d_sums.bytes()));
-    THON_CUDA_CHECK(cudaMemset(d_counts.data(), 0, d_counts.bytes()));
-    const std::size_t shared = std::size_t(n_shells) * (F::K * sizeof(double) + sizeof(unsigned long long));
-    const bool use_shared = shared <= 32 * 1024;
-    const int threads = 256;
-    const int blocks = int(std::min<index_t>((n + threads - 1) / threads, 1024));
-    shell_sums_kernel<<<blocks, threads, use_shared ? shared : 0>>>(f, n, n_shells, use_shared, d_sums.data(),
-                                                                  d_counts.data());
-    THON_CUDA_LAUNCH_CHECK();
-    std::vector<unsigned long long> c(n_shells);
-    THON_CUDA_CHECK(cudaMemcpy(sums, d_sums.data(), d_sums.bytes(), cudaMemcpyDeviceToHost));
-    THON_CUDA_CHECK(cudaMemcpy(c.data(), d_counts.data(), d_counts.bytes(), cudaMemcpyDeviceToHost));
-    for (int r = 0; r < n_shells; ++r) counts[r] = std::int64_t(c[r]);
+    ::thon::cuda::shell_sums(n, n_shells, f, sums, counts);
   }
 };
 
@@ -74,11 +33,13 @@ template <class T>
 Buffer<T, Memory::device> to_device(const T* p, index_t n) {
   Buffer<T, Memory::device> d(n);
   if (n > 0) THON_CUDA_CHECK(cudaMemcpy(d.data(), p, sizeof(T) * n, cudaMemcpyHostToDevice));
+  stage_record("filter", StageSite::device, d.bytes(), 0);
   return d;
 }
 template <class T>
 void to_host(const Buffer<T, Memory::device>& d, T* p) {
   if (d.size() > 0) THON_CUDA_CHECK(cudaMemcpy(p, d.data(), d.bytes(), cudaMemcpyDeviceToHost));
+  stage_bytes("filter", 0, d.bytes());
 }
 
 }  // namespace
@@ -132,6 +93,10 @@ void convolve_direct(const float* image, const Shape& is, const float* kernel, c
   Buffer<float, Memory::device> d_out(os.total());
   detail::convolve_direct<CudaExec>(di.data(), is, dk.data(), ks, d_out.data(), mode);
   to_host(d_out, out);
+}
+void fsc_sums_device(const float* d_a, const float* d_b, const Shape& s, std::vector<double>& sums,
+                     std::vector<std::int64_t>& counts) {
+  detail::fsc_sums<CudaExec>(d_a, d_b, s, sums, counts);
 }
 void fsc_sums(const float* a, const float* b, const Shape& s, std::vector<double>& sums,
               std::vector<std::int64_t>& counts) {

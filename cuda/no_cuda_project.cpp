@@ -33,6 +33,14 @@ void resample(const V*, V*, int, int, int, index_t, const Mat3<double>&, const V
               math::Interp) {
   no_cuda("resample");
 }
+template <class V>
+void prepare_fourier(const V*, int, int, int, const double*, Complex<V>*) {
+  no_cuda("prepare_fourier");
+}
+template <class V>
+void centred_fourier_to_images(const Complex<V>*, int, index_t, V*) {
+  no_cuda("centred_fourier_to_images");
+}
 void zero(void*, std::size_t) { no_cuda("zero"); }
 
 THON_CUDA_PROJECT_INSTANTIATE(float)

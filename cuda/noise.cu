@@ -2,6 +2,7 @@
 #include "cuda/noise.hpp"
 
 #include "cuda/check.cuh"
+#include "thon/core/stages.hpp"
 #include "cuda/parallel.cuh"
 #include "thon/core/array.hpp"
 
@@ -18,6 +19,7 @@ template <class T>
 void to_host(T* dst, const Buffer<T, Memory::device>& src) {
   if (src.size() > 0)
     THON_CUDA_CHECK(cudaMemcpy(dst, src.data(), sizeof(T) * std::size_t(src.size()), cudaMemcpyDeviceToHost));
+  stage_record("noise", StageSite::device, src.bytes(), src.bytes());
 }
 }  // namespace
 

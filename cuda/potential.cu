@@ -2,6 +2,7 @@
 #include "cuda/potential.hpp"
 
 #include "cuda/check.cuh"
+#include "thon/core/stages.hpp"
 #include "cuda/parallel.cuh"
 #include "thon/core/array.hpp"
 
@@ -26,6 +27,7 @@ void potential_rows(const math::GaussianAtom* atoms, index_t n_atoms, const floa
   ::thon::parallel_for(policy(), index_t(ny) * nz, f);
   THON_CUDA_LAUNCH_CHECK();
   THON_CUDA_CHECK(cudaMemcpy(out, d_out.data(), sizeof(float) * std::size_t(n), cudaMemcpyDeviceToHost));
+  stage_record("potential.map", StageSite::device, d_atoms.bytes() + d_factors.bytes(), d_out.bytes());
 }
 
 void projected_rows(const math::GaussianAtom* atoms, index_t n_atoms, const float* factors, index_t n_factors,
@@ -39,6 +41,7 @@ void projected_rows(const math::GaussianAtom* atoms, index_t n_atoms, const floa
   ::thon::parallel_for(policy(), index_t(ny) * n_images, f);
   THON_CUDA_LAUNCH_CHECK();
   THON_CUDA_CHECK(cudaMemcpy(out, d_out.data(), sizeof(float) * std::size_t(n), cudaMemcpyDeviceToHost));
+  stage_record("potential.projected", StageSite::device, d_atoms.bytes() + d_factors.bytes(), d_out.bytes());
 }
 
 }  // namespace thon::cuda

@@ -31,6 +31,16 @@ void line_project(const V* d_volume, int n, const Mat3<double>* poses, index_t c
 template <class V>
 void resample(const V* d_in, V* d_out, int nx, int ny, int nz, index_t count,
               const Mat3<double>& m, const Vec3<double>& t, math::Interp interp);
+/// The projector's prepared transform on the device: host map or image `in` (n^ndim, ndim 2 or 3,
+/// origin at n/2), gridding correction `corr` (n factors, host), zero-padded to np and r2c
+/// transformed (math::PadShift, cuFFT) into d_out (the half-complex np^ndim transform). The same
+/// result as thon::cpu::prepare_fourier. Default stream, synchronous.
+template <class V>
+void prepare_fourier(const V* in, int n, int ndim, int np, const double* corr, Complex<V>* d_out);
+/// count centred half-complex n x n transforms (device) -> real images (device), origin at n/2:
+/// c2r (1/N) then math::RollImages, as thon::cpu::centred_fourier_to_images. d_in is not modified.
+template <class V>
+void centred_fourier_to_images(const Complex<V>* d_in, int n, index_t count, V* d_images);
 /// Zero-fills n elements of device memory.
 void zero(void* d_ptr, std::size_t bytes);
 
@@ -49,4 +59,6 @@ void zero(void* d_ptr, std::size_t bytes);
                                     const Mat3<double>*, index_t, const ops::SliceParams&);      \
   template void line_project<V>(const V*, int, const Mat3<double>*, index_t, V*, math::Interp);  \
   template void resample<V>(const V*, V*, int, int, int, index_t, const Mat3<double>&,           \
-                            const Vec3<double>&, math::Interp);
+                            const Vec3<double>&, math::Interp);                                  \
+  template void prepare_fourier<V>(const V*, int, int, int, const double*, Complex<V>*);         \
+  template void centred_fourier_to_images<V>(const Complex<V>*, int, index_t, V*);

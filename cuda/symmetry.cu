@@ -1,5 +1,6 @@
 // CUDA map symmetrisation: the shared per-voxel functor over a device copy of the map.
 #include "cuda/check.cuh"
+#include "thon/core/stages.hpp"
 #include "cuda/parallel.cuh"
 #include "cuda/symmetry.hpp"
 #include "thon/math/symmetry.hpp"
@@ -21,6 +22,7 @@ void symmetrise(const Volume<float>& in, Volume<float>& out, const std::vector<M
   THON_CUDA_CHECK(cudaDeviceSynchronize());
   out = Volume<float>(in.nx(), in.ny(), in.nz(), in.pixel_size_A());
   out.buffer().copy_from(d_out);
+  stage_record("symmetrise", StageSite::device, d_in.bytes() + d_ops.bytes(), d_out.bytes());
 }
 
 }  // namespace thon::cuda

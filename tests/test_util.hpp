@@ -99,6 +99,21 @@ class GpuTest : public ::testing::Test {
   }
 };
 
+/// Fixture of the backend parity tests (tests/cuda): one test body, run once on the CPU backend
+/// (so CI exercises its tolerance) and once on the CUDA backend (skipped without a device).
+/// Instantiate with THON_INSTANTIATE_BACKENDS(Fixture).
+class BackendTest : public ::testing::TestWithParam<Device> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Device::cuda && !cuda_device_available())
+      GTEST_SKIP() << "no CUDA device: " << cuda_device_summary();
+  }
+  Device device() const { return GetParam(); }
+};
+#define THON_INSTANTIATE_BACKENDS(fixture)                                                        \
+  INSTANTIATE_TEST_SUITE_P(Backends, fixture, ::testing::Values(::thon::Device::cpu, ::thon::Device::cuda), \
+                           [](const ::testing::TestParamInfo<::thon::Device>& i) { return std::string(::thon::to_string(i.param)); })
+
 /// A fresh, empty temporary directory for a test's files, removed at the end of the test.
 class TempDir {
  public:

@@ -34,7 +34,7 @@ void filter_grid(Grid& g, const Options& o, thon::Device device) {
 }
 
 void run(const Options& o) {
-  const thon::Device device = thon::parse_device(o.device);
+  const thon::Device device = thon::cli::resolve_device(o.device);
   THON_CHECK(o.lowpass_A > 0 || o.highpass_A > 0 || o.has_bfactor,
              "give at least one of --lowpass, --highpass, --bfactor");
   THON_CHECK(o.edge_px >= 0, "--edge-px must be >= 0, got ", o.edge_px);

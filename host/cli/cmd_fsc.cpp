@@ -29,7 +29,7 @@ double resolve_pixel_size(const Options& o, const thon::io::MrcHeader& ha, const
 }
 
 void run(const Options& o) {
-  const thon::Device device = thon::parse_device(o.device);
+  const thon::Device device = thon::cli::resolve_device(o.device);
   THON_CHECK(!(o.apix < 0) && std::isfinite(o.apix), "--apix must be positive, got ", o.apix);
   thon::io::check_writable_path(o.out, "--o");
   const thon::io::MrcHeader ha = thon::io::read_mrc_header(o.a), hb = thon::io::read_mrc_header(o.b);

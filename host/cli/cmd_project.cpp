@@ -54,7 +54,7 @@ void setup(CLI::App& app) {
     job.out_prefix = args->out;
     job.interp = thon::parse_interp(args->interp);
     job.padding = args->pad;
-    job.device = thon::parse_device(args->device);
+    job.device = thon::cli::resolve_device(args->device);
     job.batch = args->batch;
     job.progress = !args->quiet;
     const auto r = thon::pipeline::run_project(job);
@@ -63,6 +63,7 @@ void setup(CLI::App& app) {
                 r.pixel_size_A, r.star_path.c_str(), r.seconds, thon::to_string(job.device),
                 thon::to_string(job.interp), job.padding);
     if (args->png) std::printf("wrote %s\n", thon::cli::write_stack_montage(r.mrcs_path, args->out + ".png").c_str());
+    thon::cli::print_stage_report();
   });
 }
 

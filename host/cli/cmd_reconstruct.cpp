@@ -62,7 +62,7 @@ void setup(CLI::App& app) {
     job.input_star = o.input;
     job.image_directory = o.image_dir;
     job.output_map = o.output;
-    job.device = thon::parse_device(o.device);
+    job.device = thon::cli::resolve_device(o.device);
     job.pad = o.pad;
     job.interp = thon::parse_interp(o.interp);
     job.pad_images = o.pad_images ? 1 : (o.no_pad_images ? 0 : -1);
@@ -99,6 +99,7 @@ void setup(CLI::App& app) {
     std::printf("resolution_0.143_unmasked_A: %.3f\n", r.resolution_unmasked_A);
     std::printf("resolution_0.143_A: %.3f\n", r.resolution_masked_A);
     for (const auto& f : r.outputs) std::printf("wrote %s\n", f.c_str());
+    thon::cli::print_stage_report();
   });
 }
 

@@ -63,7 +63,7 @@ void run(Args& a, CLI::App& app) {
   }
   THON_CHECK(!a.o.output_prefix.empty(), "--o: an output prefix is required");
   thon::pipeline::validate(a.o);  // before the device is probed: bad options fail fast
-  a.o.device = thon::parse_device(a.device);
+  a.o.device = thon::cli::resolve_device(a.device);
   const auto s = thon::pipeline::simulate(a.o);
   std::printf("simulated %lld images of %d x %d pixels at %.4g Å/pixel on %s (%s%s)\n", (long long)s.n_images, s.box,
               s.box, s.pixel_size_A, thon::to_string(a.o.device),
@@ -75,6 +75,7 @@ void run(Args& a, CLI::App& app) {
               1e3 * s.form_s / s.n_images, 1e3 * s.write_s / s.n_images);
   for (const auto& path : s.outputs) std::printf("wrote %s\n", path.c_str());
   if (a.png) std::printf("wrote %s\n", thon::cli::write_stack_montage(a.o.output_prefix + ".mrcs", a.o.output_prefix + ".png").c_str());
+  thon::cli::print_stage_report();
 }
 
 void setup(CLI::App& app) {

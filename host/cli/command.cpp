@@ -3,9 +3,11 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 #include "io/png.hpp"
+#include "thon/core/stages.hpp"
 #include "thon/io/mrc.hpp"
 
 namespace thon::cli {
@@ -68,6 +70,24 @@ std::string names(std::string_view kebab, std::initializer_list<std::string_view
   std::string s;
   for (const std::string& n : out) s += std::string(s.empty() ? "" : ",") + (negate ? "!" : "") + "--" + n;
   return s;
+}
+
+Device resolve_device(const std::string& name) {
+  const Device d = parse_device(name);
+  if (name == "auto") {
+    if (d == Device::cuda)
+      std::fprintf(stderr, "thon: --device auto: running on the GPU (cuda: %s)\n", cuda_device_summary().c_str());
+    else
+      std::fprintf(stderr, "thon: --device auto: no usable CUDA device (%s); running on the CPU\n",
+                   cuda_device_summary().c_str());
+  }
+  return d;
+}
+
+void print_stage_report() {
+  const std::string r = format_stage_report();
+  if (stage_report().empty()) return;
+  std::printf("stages (where each ran, bytes moved host <-> device):\n%s", r.c_str());
 }
 
 }  // namespace thon::cli

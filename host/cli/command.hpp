@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "thon/core/device.hpp"
+
 namespace thon::cli {
 
 struct Command {
@@ -43,5 +45,13 @@ std::string names(std::string_view kebab, std::initializer_list<std::string_view
 /// Writes a PNG montage of the first `max_images` images of an MRC stack (each scaled on its
 /// own) to `png_path` and returns the path; for the `--png` previews.
 std::string write_stack_montage(const std::string& mrcs_path, const std::string& png_path, int max_images = 16);
+
+/// thon::parse_device(name), and for "auto" one line on stderr saying which backend it chose and
+/// why ("thon: --device auto: no CUDA device (...); running on the CPU").
+Device resolve_device(const std::string& name);
+
+/// Prints the stage report (thon/core/stages.hpp: where each stage ran, bytes host<->device) when
+/// any stage was recorded.
+void print_stage_report();
 
 }  // namespace thon::cli

@@ -12,6 +12,7 @@
 #include "cuda/project.hpp"
 #include "reference/project.hpp"
 #include "thon/core/error.hpp"
+#include "thon/core/stages.hpp"
 #include "thon/math/rotation.hpp"
 
 namespace thon {
@@ -106,25 +107,39 @@ void check_poses(const Mat3<double>* poses, index_t count) {
         THON_CHECK(std::isfinite(poses[b].m[r][c]), "pose ", b + 1, " has a non-finite matrix entry");
 }
 
-/// The prepared transform on the GPU: prepared by the CPU backend, copied to the device, sliced
-/// there (cuda::extract_slices_2d / _3d).
+/// The prepared transform on the GPU: padded, corrected and transformed on the device
+/// (cuda::prepare_fourier), sliced there (cuda::extract_slices_2d / _3d).
 template <class T>
 class CudaPrepared final : public PreparedTransform<T> {
  public:
   CudaPrepared(const T* in, int ndim, const SliceParams& p, const double* corr) : ndim_(ndim) {
     const index_t half = ndim == 3 ? p.volume_half_size() : p.image_half_size();
-    const std::vector<Complex<T>> host = cpu::make_prepared_transform<T>(in, ndim, p, corr)->transform();
-    Buffer<Complex<T>> staged(half);
-    std::copy(host.begin(), host.end(), staged.begin());
-    dev_ = Buffer<Complex<T>, Memory::device>(half);
-    dev_.copy_from(staged);
+    const int n = p.box, np = p.padded_box;
+    dev_ = Buffer<Complex<T>, Memory::device>(half);  // padded and transformed on the device
+    cuda::prepare_fourier<T>(in, n, ndim, np, corr, dev_.data());
   }
   void extract(const Mat3<double>* poses, index_t count, Complex<T>* out,
                const SliceParams& p) const override {
     Buffer<Complex<T>, Memory::device> d_out(count * p.slice_size());
-    if (ndim_ == 3) cuda::extract_slices_3d<T>(dev_.data(), poses, count, d_out.data(), p);
-    else cuda::extract_slices_2d<T>(dev_.data(), poses, count, d_out.data(), p);
+    extract_device(poses, count, d_out.data(), p);
     memory::copy(out, Memory::host, d_out.data(), Memory::device, d_out.bytes());
+    stage_bytes("project.extract", 0, d_out.bytes());
+  }
+  /// Slices and images stay on the device; only the images come back.
+  bool project_images(const Mat3<double>* poses, index_t count, T* images, const SliceParams& p) const override {
+    if (ndim_ != 3) return false;
+    Buffer<Complex<T>, Memory::device> d_slices(count * p.slice_size());
+    Buffer<T, Memory::device> d_images(count * p.box * p.box);
+    extract_device(poses, count, d_slices.data(), p);
+    cuda::centred_fourier_to_images<T>(d_slices.data(), p.box, count, d_images.data());
+    memory::copy(images, Memory::host, d_images.data(), Memory::device, d_images.bytes());
+    stage_bytes("project.images", 0, d_images.bytes());
+    return true;
+  }
+  /// The slices into device memory (d_out: count * p.slice_size() values).
+  void extract_device(const Mat3<double>* poses, index_t count, Complex<T>* d_out, const SliceParams& p) const {
+    if (ndim_ == 3) cuda::extract_slices_3d<T>(dev_.data(), poses, count, d_out, p);
+    else cuda::extract_slices_2d<T>(dev_.data(), poses, count, d_out, p);
   }
   std::vector<Complex<T>> transform() const override {
     std::vector<Complex<T>> o(static_cast<std::size_t>(dev_.size()));
@@ -192,6 +207,14 @@ template <class T>
 void FourierProjector<T>::project(const Mat3<double>* poses, index_t count, Complex<T>* out) const {
   check_poses(poses, count);
   if (count > 0) impl_->prepared->extract(poses, count, out, params_);
+}
+
+template <class T>
+void FourierProjector<T>::project_device(const Mat3<double>* poses, index_t count, Complex<T>* d_out) const {
+  THON_CHECK(device_ == Device::cuda, "projector: project_device needs the CUDA backend, this one is ",
+             to_string(device_));
+  check_poses(poses, count);
+  if (count > 0) static_cast<const CudaPrepared<T>&>(*impl_->prepared).extract_device(poses, count, d_out, params_);
 }
 
 template <class T>
@@ -280,6 +303,7 @@ void to_fourier(Device device, const T* images, int n, index_t count, Complex<T>
   }
   // cpu, and cuda until a device FFT of host arrays would save anything: these are host arrays,
   // so the CUDA backend would copy in and out around one batched FFT; FFTW does it in place.
+  if (device == Device::cuda) stage_record("project.images_to_fourier", StageSite::host);
   cpu::images_to_centred_fourier<T>(images, n, count, out);
 }
 
@@ -295,6 +319,7 @@ void from_fourier(Device device, const Complex<T>* in, int n, index_t count, T* 
     for (std::size_t i = 0; i < o.size(); ++i) images[i] = T(o[i]);
     return;
   }
+  if (device == Device::cuda) stage_record("project.fourier_to_images", StageSite::host);
   cpu::centred_fourier_to_images<T>(in, n, count, images);
 }
 

@@ -8,6 +8,7 @@
 #include "thon/core/error.hpp"
 #include "thon/ops/ctf.hpp"
 #include "thon/ops/detector.hpp"
+#include "thon/ops/project.hpp"
 
 namespace thon::ops {
 
@@ -67,6 +68,27 @@ void form_images(Device device, const ImageFormationSetup& setup, const ImagePar
     case Device::cuda: return cuda::form_images(setup, particles, n, slices, images);
   }
   fail(ErrorCode::internal, "form_images: unknown device");
+}
+
+void project_and_form_images(const FourierProjector<float>& projector, const ImageFormationSetup& setup,
+                             const Mat3<double>* poses, const ImageParticle* particles, std::int64_t n,
+                             Complex<float>* slices_scratch, float* images) {
+  if (n <= 0) return;
+  const bool per_pixel_tilt = setup.tilted && !(setup.strip_width_A > 0);
+  if (projector.device() == Device::cuda && !per_pixel_tilt) {
+    THON_CHECK(projector.params().box == setup.box, "form_images: projector box ", projector.params().box,
+               " differs from the image box ", setup.box);
+    for (std::int64_t i = 1; i < n; ++i)
+      THON_CHECK(particles[i].index == particles[0].index + i,
+                 "form_images: particle indices of a batch must be consecutive (noise streams), got ",
+                 particles[i - 1].index, " then ", particles[i].index);
+    Buffer<Complex<float>, Memory::device> d_slices(index_t(n) * projector.params().slice_size());
+    projector.project_device(poses, n, d_slices.data());
+    cuda::form_images_device(setup, particles, n, d_slices.data(), images);
+    return;
+  }
+  projector.project(poses, n, slices_scratch);
+  form_images(projector.device(), setup, particles, n, slices_scratch, images);
 }
 
 }  // namespace thon::ops

@@ -28,6 +28,7 @@
 #include "thon/math/ctf.hpp"
 #include "thon/math/rotation.hpp"
 #include "thon/ops/fsc.hpp"
+#include "thon/ops/reconstruct_maps.hpp"
 #include "thon/ops/symmetry.hpp"
 
 namespace thon::pipeline {
@@ -132,12 +133,6 @@ Volume<float> make_mask(const ReconstructJob& job, int box, double pixel_size_A)
   THON_CHECK(diameter_px > 0, "--mask_diameter ", job.mask_diameter_A, " must be positive");
   ops::apply_soft_sphere_mask(m, 0.5 * diameter_px, job.mask_edge_px);
   return m;
-}
-
-Volume<float> multiplied(const Volume<float>& a, const Volume<float>& mask) {
-  Volume<float> out = a;
-  for (index_t i = 0; i < out.size(); ++i) out[i] *= mask[i];
-  return out;
 }
 
 void write_fsc_table(const std::string& path, const ReconstructReport& r) {
@@ -298,9 +293,10 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
 
   src.set_box(box);
   const std::int64_t n = rep.n_particles;
-  int batch = job.batch > 0 ? job.batch : 256;
-  batch = int(std::min<std::int64_t>(batch, n));
   auto inserter = ops::make_fourier_inserter(job.device, geom, group.ops, job.max_memory_bytes);
+  // --batch, else the backend's preference (the CUDA chunk that fits free device memory), else 256.
+  int batch = job.batch > 0 ? job.batch : (inserter->preferred_batch() > 0 ? inserter->preferred_batch() : 256);
+  batch = int(std::min<std::int64_t>(batch, n));
 
   // --- stream: read batch i+1 while batch i is inserted -------------------------------------------
   Progress progress("reconstruct", n, "images", job.progress);
@@ -332,26 +328,24 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
   THON_CHECK(rep.n_half[0] > 0 && rep.n_half[1] > 0, job.input_star, ": half-sets of ", rep.n_half[0], " and ",
              rep.n_half[1], " usable images; each half needs at least one");
 
-  // --- inversion ---------------------------------------------------------------------------------
+  // --- inversion, where the accumulators are (ops/reconstruct_maps.hpp) ---------------------------
   const auto t_inv = Clock::now();
-  ops::FourierAccumulator acc0 = inserter->accumulator(0), acc1 = inserter->accumulator(1);
-  inserter.reset();  // free the backend's accumulators before the inversion buffers
-  ops::complete_hermitian_plane(acc0);
-  ops::complete_hermitian_plane(acc1);
-  const Device inv_device = job.device == Device::reference ? Device::reference : Device::cpu;
-  const Device fsc_device = job.device == Device::reference ? Device::reference : Device::cpu;
-  const std::vector<double> w0 = ops::shell_mean_weight({&acc0}), w1 = ops::shell_mean_weight({&acc1}),
-                            wf = ops::shell_mean_weight({&acc0, &acc1});
+  std::unique_ptr<ops::MapMaker> maps = ops::make_map_maker(job.device, std::move(inserter));
+  enum Slot { kFull, kHalf0, kHalf1, kPlain0, kPlain1, kMasked0, kMasked1 };
+  const std::vector<double> w0 = maps->shell_mean_weight(1), w1 = maps->shell_mean_weight(2),
+                            wf = maps->shell_mean_weight(3);
   std::vector<double> it0, it1, itf;
   rep.ssnr.assign(std::size_t(box / 2 + 1), 0.0);
   switch (job.regularisation) {
     case ops::Regularisation::fsc: {
       // SSNR from the FSC of the plainly divided half maps (RELION's tau^2 update from the FSC).
-      Volume<float> h0 = ops::invert(inv_device, {&acc0}, geom, {});
-      Volume<float> h1 = ops::invert(inv_device, {&acc1}, geom, {});
+      maps->invert(kPlain0, 1, {});
+      maps->invert(kPlain1, 2, {});
       if (job.edge_mask)
-        for (Volume<float>* v : {&h0, &h1}) ops::soften_outside_sphere(*v, 0.5 * box);
-      const std::vector<double> f0 = ops::fsc(fsc_device, h0, h1).fsc;
+        for (int sl : {kPlain0, kPlain1}) maps->soften_outside_sphere(sl, 0.5 * box);
+      const std::vector<double> f0 = maps->fsc(kPlain0, kPlain1);
+      maps->release(kPlain0);
+      maps->release(kPlain1);
       it0 = ops::inv_tau2_from_fsc(f0, w0, false, job.tau2_fudge);
       it1 = ops::inv_tau2_from_fsc(f0, w1, false, job.tau2_fudge);
       itf = ops::inv_tau2_from_fsc(f0, wf, true, job.tau2_fudge);
@@ -370,26 +364,35 @@ ReconstructReport run_reconstruct(const ReconstructJob& job) {
       break;
     case ops::Regularisation::none: break;
   }
-  Volume<float> half0 = ops::invert(inv_device, {&acc0}, geom, it0);
-  Volume<float> half1 = ops::invert(inv_device, {&acc1}, geom, it1);
-  Volume<float> full = ops::invert(inv_device, {&acc0, &acc1}, geom, itf);
+  maps->invert(kHalf0, 1, it0);
+  maps->invert(kHalf1, 2, it1);
+  maps->invert(kFull, 3, itf);
   if (job.edge_mask)  // as RELION does to every reconstruction: no noise in the corners
-    for (Volume<float>* v : {&half0, &half1, &full}) ops::soften_outside_sphere(*v, 0.5 * box);
+    for (int sl : {kHalf0, kHalf1, kFull}) maps->soften_outside_sphere(sl, 0.5 * box);
   rep.time_invert_s = seconds_since(t_inv);
 
   // --- FSC ---------------------------------------------------------------------------------------
   const auto t_fsc = Clock::now();
-  const Volume<float> mask = make_mask(job, box, pixel_A);
-  rep.fsc_unmasked = ops::fsc(fsc_device, half0, half1).fsc;
-  rep.fsc_masked = ops::fsc(fsc_device, multiplied(half0, mask), multiplied(half1, mask)).fsc;
+  maps->set_mask(make_mask(job, box, pixel_A));
+  rep.fsc_unmasked = maps->fsc(kHalf0, kHalf1);
+  maps->multiply_mask(kMasked0, kHalf0);
+  maps->multiply_mask(kMasked1, kHalf1);
+  rep.fsc_masked = maps->fsc(kMasked0, kMasked1);
   rep.resolution_unmasked_A = fsc_resolution(rep.fsc_unmasked, 0.143, box, pixel_A).resolution_A;
   rep.resolution_masked_A = fsc_resolution(rep.fsc_masked, 0.143, box, pixel_A).resolution_A;
   rep.time_fsc_s = seconds_since(t_fsc);
   if (job.mask_maps) {
-    half0 = multiplied(half0, mask);
-    half1 = multiplied(half1, mask);
-    full = multiplied(full, mask);
+    maps->multiply_mask(kFull, kFull);
+    maps->release(kHalf0);
+    maps->release(kHalf1);
+  } else {
+    maps->release(kMasked0);
+    maps->release(kMasked1);
   }
+  Volume<float> full = maps->take(kFull);
+  Volume<float> half0 = maps->take(job.mask_maps ? kMasked0 : kHalf0);
+  Volume<float> half1 = maps->take(job.mask_maps ? kMasked1 : kHalf1);
+  maps.reset();
   for (Volume<float>* v : {&full, &half0, &half1}) v->set_pixel_size_A(pixel_A);
 
   // --- outputs: all or none ----------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "core/progress.hpp"
+#include "cuda/runtime.hpp"
 #include "io/atomic_file.hpp"
 #include "pipeline/multislice.hpp"
 #include "thon/core/array.hpp"
@@ -300,9 +301,16 @@ void make_rows(const SimulateOptions& o, const ParticleRecord* rec, std::int64_t
 
 int auto_batch(const SimulateOptions& o, int box, std::int64_t n) {
   if (o.batch > 0) return int(std::min<std::int64_t>(o.batch, std::max<std::int64_t>(n, 1)));
-  // About 20 bytes per pixel per image in flight (slices, transfer, images, strips): ~128 MiB.
+  // About 20 bytes per pixel per image in flight (slices, transfer, images, strips): ~128 MiB; on
+  // the GPU a quarter of its free memory, at most 1 GiB (larger batches amortise the launches).
   const double per_image = 20.0 * double(box) * box * (o.tilt_angle_deg != 0 ? 1.5 : 1.0);
-  const std::int64_t b = std::int64_t(128.0 * 1024 * 1024 / per_image);
+  double budget = 128.0 * 1024 * 1024;
+  if (o.device == Device::cuda) {
+    std::size_t free_b = 0, total_b = 0;
+    cuda::memory_info(&free_b, &total_b);
+    budget = std::max(budget, std::min(0.25 * double(free_b), 1024.0 * 1024 * 1024));
+  }
+  const std::int64_t b = std::int64_t(budget / per_image);
   return int(std::clamp<std::int64_t>(std::min<std::int64_t>(b, n), 1, 4096));
 }
 
@@ -469,6 +477,9 @@ SimulateSummary simulate(const SimulateOptions& o) {
       auto t = Clock::now();
       if (multislice) {
         multislice->form(poses.data(), particles.data(), int(count), images.data());
+      } else if (o.device == Device::cuda) {  // slices stay on the device (project_s counts in form_s)
+        ops::project_and_form_images(*projector, setup, poses.data(), particles.data(), count, slices.data(),
+                                     images.data());
       } else {
         projector->project(poses.data(), count, slices.data());
         summary.project_s += seconds_since(t);

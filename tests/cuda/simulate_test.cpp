@@ -17,10 +17,10 @@
 namespace thon {
 namespace {
 
-class CudaFormImages : public test::GpuTest {};
+class CudaFormImages : public test::BackendTest {};
 
 // cuFFT vs double reference: ~1e-6 per transform; identical noise draws. Tolerance 1e-4.
-TEST_F(CudaFormImages, MatchesReference) {
+TEST_P(CudaFormImages, MatchesReference) {
   constexpr int box = 48, n = 6;
   constexpr double pixel = 2.0;
   ops::BuiltinModelOptions m;
@@ -70,11 +70,13 @@ TEST_F(CudaFormImages, MatchesReference) {
     }
     std::vector<float> ref(std::size_t(n) * box * box), gpu(ref.size());
     ops::form_images(Device::reference, s, particles.data(), n, slices.data(), ref.data());
-    ops::form_images(Device::cuda, s, particles.data(), n, slices.data(), gpu.data());
+    ops::form_images(device(), s, particles.data(), n, slices.data(), gpu.data());
     EXPECT_TRUE(test::finite_and_nonzero(gpu.data(), std::int64_t(gpu.size())));
     EXPECT_LT(test::rel_l2(gpu.data(), ref.data(), std::int64_t(ref.size())), 1e-4) << "mode " << mode;
   }
 }
+
+THON_INSTANTIATE_BACKENDS(CudaFormImages);
 
 }  // namespace
 }  // namespace thon

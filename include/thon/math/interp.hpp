@@ -319,6 +319,25 @@ THON_HD bool visit_fourier_3d(Interp k, T px, T py, T pz, int nx, int ny, int nz
   }
 }
 
+/// Read-only load of one complex value of a gathered array: on the GPU one 8- or 16-byte load
+/// through the read-only data cache (__ldg; the arrays are never written during a gather, and
+/// Complex is laid out and aligned as float2/double2, as cuFFT assumes), a plain load on the host.
+/// The same value either way: no error bound to state.
+template <class V>
+THON_HD Complex<V> load_readonly(const Complex<V>* p) {
+#if defined(__CUDA_ARCH__)
+  if constexpr (sizeof(V) == sizeof(float)) {
+    const float2 v = __ldg(reinterpret_cast<const float2*>(p));
+    return Complex<V>(V(v.x), V(v.y));
+  } else {
+    const double2 v = __ldg(reinterpret_cast<const double2*>(p));
+    return Complex<V>(V(v.x), V(v.y));
+  }
+#else
+  return *p;
+#endif
+}
+
 /// Gather: the interpolated value of a half-complex 2D / 3D array at a frequency position
 /// (0 beyond r_max).
 template <class T, class V>
@@ -326,8 +345,9 @@ THON_HD Complex<T> interpolate_fourier_2d(Interp k, const Complex<V>* a, int nx,
                                           T py, T r_max2) {
   Complex<T> sum;
   visit_fourier_2d(k, px, py, nx, ny, r_max2, [&](index_t i, T w, bool c) {
-    sum.re += w * T(a[i].re);
-    sum.im += c ? -w * T(a[i].im) : w * T(a[i].im);
+    const Complex<V> v = load_readonly(a + i);
+    sum.re += w * T(v.re);
+    sum.im += c ? -w * T(v.im) : w * T(v.im);
   });
   return sum;
 }
@@ -337,8 +357,9 @@ THON_HD Complex<T> interpolate_fourier_3d_k(const Complex<V>* a, int nx, int ny,
                                             T py, T pz, T r_max2) {
   Complex<T> sum;
   visit_fourier_3d_k<K>(px, py, pz, nx, ny, nz, r_max2, [&](index_t i, T w, bool c) {
-    sum.re += w * T(a[i].re);
-    sum.im += c ? -w * T(a[i].im) : w * T(a[i].im);
+    const Complex<V> v = load_readonly(a + i);
+    sum.re += w * T(v.re);
+    sum.im += c ? -w * T(v.im) : w * T(v.im);
   });
   return sum;
 }

@@ -103,6 +103,9 @@ class FourierProjector {
   void project(const std::vector<Mat3<double>>& poses, Complex<T>* out) const {
     project(poses.data(), index_t(poses.size()), out);
   }
+  /// Device::cuda only: the same slices into device memory (d_out: count * slice_size() values),
+  /// nothing copied to the host. Throws for other devices.
+  void project_device(const Mat3<double>* poses, index_t count, Complex<T>* d_out) const;
   /// Real-space projections (count x n x n, origin at n/2): project + centred_fourier_to_images.
   ImageStack<T> project_images(const std::vector<Mat3<double>>& poses) const;
   /// Same into caller memory: images holds count * n * n values (host memory). On the CPU the

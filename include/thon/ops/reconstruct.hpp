@@ -88,9 +88,12 @@ class FourierInserter {
   /// Same with the CTF of image i given by its prepared parameters ctf[i] (math::CtfParams, host
   /// memory), evaluated at the r2c pixels of the m-box at geometry().pixel_size_A. The default
   /// tabulates math::ctf_value<float> per pixel (math::CtfImageKernel) and calls insert(); the CPU
-  /// backend evaluates it inside its fused preparation pass instead.
+  /// backend evaluates it inside its fused preparation pass, the CUDA inserter on the device.
   virtual void insert_ctf(const float* images, const math::CtfParams* ctf, const InsertPose* poses,
                           int n);
+  /// Images per insert() call the backend prefers (the CUDA inserter's chunk that fits free device
+  /// memory), or 0 for no preference.
+  virtual int preferred_batch() const { return 0; }
   /// Hands over the accumulated sums of half-set h (0 or 1), Hermitian completion not yet applied.
   /// Call once per half, after the last insert (the backend may move its buffers out).
   virtual FourierAccumulator accumulator(int half) = 0;

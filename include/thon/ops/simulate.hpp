@@ -8,6 +8,7 @@
 
 #include "thon/core/complex.hpp"
 #include "thon/core/device.hpp"
+#include "thon/core/vec.hpp"
 #include "thon/math/simulate.hpp"
 
 namespace thon::ops {
@@ -28,6 +29,15 @@ using math::ImageParticle;
 /// (strip_width_A <= 0: ops::apply_ctf_tilted's per-pixel DFT, O(box^4) per image, small boxes only).
 void form_images(Device device, const ImageFormationSetup& setup, const ImageParticle* particles,
                  std::int64_t n, const Complex<float>* slices, float* images);
+
+/// Projection and image formation in one: the central slices of `projector` at `poses`, then
+/// form_images. On Device::cuda (the projector's device) the slices stay in device memory and
+/// only the images come back; elsewhere it is project() then form_images().
+template <class T>
+class FourierProjector;
+void project_and_form_images(const FourierProjector<float>& projector, const ImageFormationSetup& setup,
+                             const Mat3<double>* poses, const ImageParticle* particles, std::int64_t n,
+                             Complex<float>* slices_scratch, float* images);
 
 }  // namespace thon::ops
 
