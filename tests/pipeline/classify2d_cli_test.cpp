@@ -204,7 +204,7 @@ TEST(Classify2dCli, HdfDatasetGivesTheSameClassesAsItsStarFile) {
   const ImageStack<float> cb = io::read_mrc_stack(pipeline::classify2d_output_path(b.file("run"), 2, "classes.mrcs"));
   ASSERT_EQ(ca.size(), cb.size());
   EXPECT_TRUE(test::finite_and_nonzero(ca.data(), ca.size()));
-  for (std::size_t k = 0; k < ca.size(); ++k) ASSERT_EQ(ca.data()[k], cb.data()[k]) << "pixel " << k;
+  for (std::size_t k = 0; k < std::size_t(ca.size()); ++k) ASSERT_EQ(ca.data()[k], cb.data()[k]) << "pixel " << k;
 }
 
 }  // namespace
