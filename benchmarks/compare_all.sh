@@ -10,12 +10,17 @@
 #   env: ONLY="project simulate reconstruct"       the comparisons to run (default: all registered)
 #        BOX (default 128), N (default 1000)       box and image count of project and simulate;
 #                                                  reconstruct uses its 128^3 phantom with N particles
+#        CLASSIFY2D=1                              also run classify2d against relion_refine (slow:
+#                                                  about 30 min per RELION iteration at 5,000 particles
+#                                                  on 2 cores), at C2D_N particles (default 500, box 64,
+#                                                  K 10) for C2D_ITER iterations (default 2); or name
+#                                                  it in ONLY. Needs the make_classify2d_data target
 #        RESULTS (default benchmarks/RESULTS.md), PNG (default benchmarks/compare_all.png)
 #        NO_WRITE=1                                print the section, leave RESULTS.md alone
-# Needs: relion_project, relion_reconstruct, /usr/bin/python3 with numpy, mrcfile and matplotlib
+# Needs: relion_project, relion_reconstruct (relion_refine for classify2d), /usr/bin/python3 with numpy, mrcfile and matplotlib
 # (scripts/deps --with-peers).
 #
-# Adding a comparison (classify2d against relion_refine --K, multislice against abTEM): write
+# Adding a comparison (multislice against abTEM): write
 # benchmarks/compare_<peer>_<name>.sh that appends its rows to "$THON_COMPARE_ROWS" with program
 # "thon" and the peer's name ("relion", "abtem"), and its quality (class recovery, FSC, rel L2) in
 # the last two fields; then add a function compare_<name> below and its name to COMPARISONS.
@@ -47,12 +52,23 @@ compare_simulate() { OMP_NUM_THREADS=2 "$here/benchmarks/compare_relion_simulate
 compare_reconstruct() {
   OMP_NUM_THREADS=2 THON="$build/thon" N_LIST="$N" BIG=0 "$here/benchmarks/compare_relion_reconstruct.sh" "$work/reconstruct"
 }
+compare_classify2d() {
+  local gen="$build/benchmarks/make_classify2d_data"
+  [ -x "$gen" ] || { echo "compare_all: no $gen (cmake --build $build --target make_classify2d_data)" >&2; return 1; }
+  command -v relion_refine >/dev/null || { echo "compare_all: relion_refine not found (scripts/deps --with-peers)" >&2; return 1; }
+  THON="$build/thon" GEN="$gen" N="${C2D_N:-500}" ITER="${C2D_ITER:-2}" THREADS=2 \
+    "$here/benchmarks/compare_relion_classify2d.sh" "$work/classify2d"
+}
+# classify2d is opt-in (CLASSIFY2D=1 or ONLY=classify2d): relion_refine is slow.
 COMPARISONS=(project simulate reconstruct)
+[ "${CLASSIFY2D:-0}" != 1 ] || COMPARISONS+=(classify2d)
+KNOWN="${COMPARISONS[*]}"
+[ "${CLASSIFY2D:-0}" = 1 ] || KNOWN="$KNOWN classify2d (opt-in)"
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 for name in ${ONLY:-${COMPARISONS[@]}}; do
-  declare -F "compare_$name" >/dev/null || { echo "compare_all: unknown comparison '$name' (known: ${COMPARISONS[*]})" >&2; exit 1; }
+  declare -F "compare_$name" >/dev/null || { echo "compare_all: unknown comparison '$name' (known: $KNOWN)" >&2; exit 1; }
   echo "compare_all: $name ..." >&2
   (cd "$here" && "compare_$name") >"$work/$name.log" 2>&1 || { cat "$work/$name.log" >&2; echo "compare_all: $name failed" >&2; exit 1; }
 done

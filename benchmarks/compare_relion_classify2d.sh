@@ -11,6 +11,8 @@
 #   benchmarks/compare_relion_classify2d.sh [work_dir]
 #   env: THON (default build/cpu-release/thon), GEN (make_classify2d_data), N (default 5000),
 #        ITER (default 5), THREADS (default 2), RELION_ITER (default ITER)
+#        THON_COMPARE_ROWS: append one tab-separated row per program to this file
+#        (benchmarks/compare_all.sh): wall and CPU seconds of the whole run, peak MiB, ARI
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 THON=${THON:-$here/build/cpu-release/thon}
@@ -107,6 +109,13 @@ print('| program | s/iteration (wall) | CPU s/iteration | total wall s | peak RS
 print('|---|---|---|---|---|---|---|')
 for k, v in res.items():
     print('| %s | %.1f | %.1f | %.0f | %.0f | %.3f | %s |' % (k, v[0], v[1], v[2], v[3], v[4], ('%.1f' % v[5]) if v[5] else '-'))
+rows = os.environ.get('THON_COMPARE_ROWS')
+if rows:
+    its = {'thon': it_thon, 'relion_refine': it_rel}
+    with open(rows, 'a') as f:
+        for k, v in res.items():
+            f.write('classify2d\t%s\t%d\t64\t%.2f\t%.2f\t%.0f\tARI to the true classes (iteration %d)\t%.3f\n' % (
+                'thon' if k == 'thon' else 'relion', len(truth), v[2], v[1] * its[k], v[3], its[k], v[4]))
 if 'relion_refine' in res:
     print('speed-up per iteration (wall): %.1fx; CPU time: %.1fx' % (res['relion_refine'][0] / res['thon'][0],
                                                                  res['relion_refine'][1] / res['thon'][1]))

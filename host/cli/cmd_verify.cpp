@@ -14,8 +14,9 @@
 namespace {
 
 struct Args {
-  std::string op, star, map, device, interp = "linear";
+  std::string op, star, map, ref, device, interp = "linear";
   long long n = 0;
+  int k = 0;
   double perturbation = 0;
 };
 
@@ -32,6 +33,8 @@ void setup(CLI::App& app) {
   app.add_option(thon::cli::names("op"), a.op, op_help())->required();
   app.add_option(thon::cli::names("i"), a.star, "STAR file: particles (images, poses, CTF) or, for project, poses");
   app.add_option(thon::cli::names("map"), a.map, "Map (MRC) for project");
+  app.add_option(thon::cli::names("ref"), a.ref, "Class references (.mrcs) for classify2d (default: the start model, seeded)");
+  app.add_option(thon::cli::names("k"), a.k, "Classes of the start model for classify2d (default 4)");
   app.add_option(thon::cli::names("n"), a.n, "Compare the first n rows (default: per operation)");
   app.add_option(thon::cli::names("interp"), a.interp, "Interpolation kernel: nearest, linear, cubic")
       ->check(CLI::IsMember({"nearest", "linear", "cubic"}))
@@ -45,6 +48,8 @@ void setup(CLI::App& app) {
     job.op = a.op;
     job.star = a.star;
     job.map = a.map;
+    job.ref = a.ref;
+    job.n_classes = a.k;
     job.n = a.n;
     job.device = thon::parse_device(a.device);
     job.interp = thon::parse_interp(a.interp);

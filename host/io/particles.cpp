@@ -306,7 +306,8 @@ StarBlock optics_block(const std::vector<OpticsGroup>& optics, const StarBlock* 
                                           "rlnSphericalAberration", "rlnVoltage", "rlnImagePixelSize",
                                           "rlnImageSize", "rlnImageDimensionality"};
   bool copy = src_o != nullptr;
-  for (const auto& g : optics) copy &= g.source_row >= 0 && g.source_row < src_o->n_rows();
+  // && rather than &=: src_o is null for a table without a source STAR, whatever source_row says.
+  for (const auto& g : optics) copy = copy && g.source_row >= 0 && g.source_row < src_o->n_rows();
   const Plan plan = make_plan(src_o, known, {}, copy);
   StarBlock b = make_block("optics", plan, std::int64_t(optics.size()));
   char buf[32];

@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "io/png.hpp"
+#include "pipeline/classify2d.hpp"
 #include "pipeline/reconstruct.hpp"
 #include "pipeline/simulate.hpp"
 #include "thon/core/array.hpp"
@@ -724,6 +725,63 @@ PipelineRun run_reconstruct_pipeline(Context& c) {
   return r;
 }
 
+/// One classify2d iteration (K 4, psi every 10 degrees, translations within 3 px: 29) on the
+/// simulated particles, and a kernel row of its E-step and M-step matrix products against the
+/// sgemm peak (group "blas").
+PipelineRun run_classify2d_pipeline(Context& c) {
+  if (c.simulated_star.empty()) {  // --only classify2d: make the input first (not timed)
+    const SimulateOptions o = simulate_options(c);
+    simulate(o);
+    c.simulated_star = o.output_prefix + ".star";
+  }
+  Classify2dJob job;
+  job.input_star = c.simulated_star;
+  job.output = c.scratch + "/c2d";
+  job.device = c.o.device;
+  job.n_classes = 4;
+  job.iterations = 1;
+  job.offset_range_px = 3;
+  job.progress = false;
+  job.quiet = true;
+  const auto t0 = Clock::now();
+  const Classify2dReport rep = run_classify2d(job);
+  PipelineRun r;
+  r.total_s = since(t0);
+  r.n_images = rep.n_particles;
+  r.box = rep.box;
+  const Classify2dIterationLog& it = rep.iterations.front();
+  r.stages = {{"read images", Category::io, rep.read_s},
+              {"prepare (mask, 2D FFTs, CTF)", Category::fft, rep.prepare_s},
+              {"E-step matrix products (GEMM)", Category::blas, it.gemm_s},
+              {"E-step outside the products (reference rotation, shifts, log-sum-exp)", Category::other,
+               std::max(0.0, it.estep_s - it.gemm_s)},
+              {"M-step sums rotated into the class frame", Category::interp, it.sums_s},
+              {"maximise (class averages, sigma2, tau2)", Category::other, it.maximise_s},
+              {"write outputs (class images, STAR, PNG, checkpoint)", Category::io, it.write_s}};
+  const double n = double(std::max<std::int64_t>(1, rep.n_particles));
+  r.flop_per_image = it.gemm_flops / n;
+  r.bytes_per_image = 4.0 * rep.box * rep.box + 8.0 * half_x(rep.box) * rep.box;  // image read + its transform
+  if (it.gemm_s > 0 && it.gemm_flops > 0) {
+    BenchRow g;
+    g.group = "blas";
+    g.name = "classify2d GEMMs";
+    g.box = rep.box;
+    g.item = "image";
+    g.seconds_per_item = it.gemm_s / n;
+    g.flop_per_item = it.gemm_flops / n;
+    // Operands streamed per image: its translated copies Y (T x 2P floats) and the log-likelihood
+    // row (T x K R floats); the references stay in cache across the batch. An estimate: the GEMMs
+    // are compute-bound at these sizes, so the limit is the sgemm peak.
+    const double P = 3.14159 * std::pow(0.25 * rep.box, 2) / 2, T = 29, KR = 4.0 * 36;
+    g.bytes_per_item = 4.0 * T * (2 * P + KR);
+    g.working_set_bytes = std::numeric_limits<double>::infinity();
+    g.extra["gemm_s"] = it.gemm_s;
+    g.extra["GFLOPs_over_sgemm_peak"] = it.gemm_flops / it.gemm_s * 1e-9 / c.limits().sgemm_GFLOPs;
+    c.add_compute(std::move(g));
+  }
+  return r;
+}
+
 /// The whole-pipeline rows. To add one (classify2d, multislice): write a function that runs the
 /// driver on generated data in c.scratch and returns its stage timers with a Category each, and add
 /// a line here. Its name becomes an --only name.
@@ -734,6 +792,7 @@ struct PipelineEntry {
 const PipelineEntry kPipelines[] = {
     {"simulate", run_simulate_pipeline},
     {"reconstruct", run_reconstruct_pipeline},
+    {"classify2d", run_classify2d_pipeline},
 };
 
 bool selected(const Context& c, const std::string& name) {

@@ -172,7 +172,8 @@ struct Data {
   std::vector<int> group;          ///< 0-based
 };
 
-Data load_data(const Classify2dJob& job, const io::ParticleSource& source, bool use_ctf, double mask_radius_px) {
+Data load_data(const Classify2dJob& job, const io::ParticleSource& source, bool use_ctf, double mask_radius_px,
+               double* read_s) {
   const io::ParticleTable& table = source.table();
   Data d;
   d.n = std::int64_t(table.particles.size());
@@ -217,7 +218,9 @@ Data load_data(const Classify2dJob& job, const io::ParticleSource& source, bool 
   for (std::int64_t first = 0; first < d.n; first += chunk) {
     const std::int64_t cnt = std::min(chunk, d.n - first);
     raw.assign(std::size_t(cnt) * npix, 0.f);
+    const auto t_read = Clock::now();
     source.read_images(first, cnt, raw.data());
+    *read_s += seconds_since(t_read);
 #pragma omp parallel for schedule(static)
     for (std::int64_t i = 0; i < cnt; ++i) soft_mask_image(raw.data() + std::size_t(i) * npix, box, mask_radius_px, 5.0);
     ops::fft_r2c(Device::cpu, raw.data(), d.ft.data() + first * half, Shape{box, box, 1, int(cnt)});
@@ -440,13 +443,14 @@ Classify2dReport run_classify2d(const Classify2dJob& job) {
              " px must be smaller than half the box (", box0 / 2, " px)");
 
   const auto t_load = Clock::now();
-  const Data d = load_data(job, source, use_ctf, mask_radius_px);
+  const Data d = load_data(job, source, use_ctf, mask_radius_px, &rep.read_s);
   const int box = d.box;
   rep.n_particles = n;
   rep.box = box;
   rep.pixel_size_A = d.pixel_size_A;
   rep.ctf = use_ctf;
   const double load_s = seconds_since(t_load);
+  rep.prepare_s = std::max(0.0, load_s - rep.read_s);
   const std::uint64_t hash = dataset_hash(table, box);
 
   int r_max = box / 2 - 1;
@@ -503,6 +507,8 @@ Classify2dReport run_classify2d(const Classify2dJob& job) {
     const auto t0 = Clock::now();
     const ops::Classify2dSampling s =
         ops::Classify2dSampling::make(box, r_limit, job.psi_step_deg, job.offset_range_px, job.offset_step_px);
+    Classify2dIterationLog lg;
+    auto t_stage = Clock::now();
     auto engine = ops::make_classify2d_engine(job.device, model, s);
     const int batch = job.batch > 0 ? job.batch : std::max(1, ops::classify2d_batch_size(s, K, 0));
     const std::int64_t half = model.half_size();
@@ -522,9 +528,15 @@ Classify2dReport run_classify2d(const Classify2dJob& job) {
       }
       progress.finish();
     }
+    lg.estep_s = seconds_since(t_stage);
+    t_stage = Clock::now();
     const ops::Classify2dSums sums = engine->sums();
+    lg.sums_s = seconds_since(t_stage);
+    lg.gemm_s = engine->gemm_seconds();
+    lg.gemm_flops = engine->gemm_flops();
     const double gflops = engine->gemm_seconds() > 0 ? engine->gemm_flops() / engine->gemm_seconds() * 1e-9 : 0.0;
     engine.reset();
+    t_stage = Clock::now();
     ops::Classify2dModel next = ops::maximise(sums, model, s, mopt);
     const std::vector<int> res = ops::classify2d_resolution_shells(sums, next, r_limit);
     const int best_res = *std::max_element(res.begin(), res.end());
@@ -537,6 +549,8 @@ Classify2dReport run_classify2d(const Classify2dJob& job) {
       pmax += poses[std::size_t(i)].max_probability;
       prev_class[std::size_t(i)] = poses[std::size_t(i)].k;
     }
+    lg.maximise_s = seconds_since(t_stage);
+    t_stage = Clock::now();
     // --- outputs of this iteration: all or none ---------------------------------------------------
     const std::string p_classes = classify2d_output_path(job.output, it, "classes.mrcs"),
                       p_model = classify2d_output_path(job.output, it, "model.star"),
@@ -606,9 +620,9 @@ Classify2dReport run_classify2d(const Classify2dJob& job) {
     ck.class_of = prev_class;
     write_checkpoint(out.add(p_ck), ck);
     out.commit_all();
+    lg.write_s = seconds_since(t_stage);
     rep.outputs = {p_classes, p_model, p_data, p_png, p_ck};
 
-    Classify2dIterationLog lg;
     lg.iteration = it;
     lg.log_likelihood = sums.log_likelihood;
     lg.changes_fraction = double(changes) / double(n);

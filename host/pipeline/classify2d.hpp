@@ -38,6 +38,10 @@ struct Classify2dIterationLog {
   int iteration = 0;
   double log_likelihood = 0, changes_fraction = 0, seconds = 0, gflops = 0, resolution_A = 0;
   int r_limit = 0;
+  /// Stage timers (seconds): the E-step calls (process), of which the matrix products (gemm_s,
+  /// gemm_flops floating-point operations); the M-step sums rotated back into the class frame
+  /// (sums); the next model (maximise); writing the outputs.
+  double estep_s = 0, gemm_s = 0, gemm_flops = 0, sums_s = 0, maximise_s = 0, write_s = 0;
 };
 
 struct Classify2dReport {
@@ -45,6 +49,8 @@ struct Classify2dReport {
   int box = 0, n_classes = 0;
   double pixel_size_A = 0;
   bool ctf = false;
+  double read_s = 0;                ///< reading the images
+  double prepare_s = 0;             ///< masks, 2D FFTs, CTF of the images (once per run)
   std::vector<Classify2dIterationLog> iterations;
   std::vector<int> class_of;        ///< final class (1-based) per particle, in STAR order
   std::vector<std::string> outputs; ///< files of the last iteration

@@ -12,9 +12,12 @@
 #include "thon/io/mrc.hpp"
 #include "thon/io/particles.hpp"
 #include "thon/math/ctf.hpp"
+#include "thon/math/fourier_grid.hpp"
 #include "thon/math/rotation.hpp"
 #include "thon/ops/backproject.hpp"
+#include "thon/ops/classify2d.hpp"
 #include "thon/ops/ctf.hpp"
+#include "thon/ops/fft.hpp"
 #include "thon/ops/project.hpp"
 #include "thon/ops/reconstruct.hpp"
 
@@ -37,6 +40,9 @@ struct Inputs {
   std::vector<math::CtfParams> ctf;     ///< prepared, one per image (kNeedsCtf)
   bool have_ctf = false;
   Volume<float> map;
+  std::vector<float> refs;              ///< --ref: n_refs * box * box class references, or empty
+  int n_refs = 0;
+  int n_classes = 4;                    ///< classes of the start model when there is no --ref
   std::string description;
 };
 
@@ -165,6 +171,79 @@ Output run_ctf(const Inputs& in, Device d, bool reference) {
   return o;
 }
 
+// ---- classify2d: particles (+ references) -> E-step log-posteriors -----------------------------
+
+/// The E-step's sampling in verify: resolution limit box/4 (at least 4, below Nyquist), psi every
+/// 10 degrees (RELION's 2D default; see docs/verify.md for multiples of 45 degrees with the start
+/// model), translations within 2 px on a 1 px grid (13).
+int classify2d_r_limit(int box) { return std::clamp(box / 4, std::min(4, box / 2 - 1), box / 2 - 1); }
+
+/// Fourier pixels used by the E-step (kx^2 + ky^2 <= r_limit^2 in the half plane).
+double classify2d_pixels(int box) {
+  const int r = classify2d_r_limit(box);
+  double p = 0;
+  for (int ky = -box / 2; ky < box / 2; ++ky)
+    for (int kx = 0; kx <= box / 2; ++kx) p += kx * kx + ky * ky <= r * r;
+  return p;
+}
+
+Output run_classify2d(const Inputs& in, Device d, bool reference) {
+  const int box = in.box, hx = box / 2 + 1, n = int(in.n);
+  const std::int64_t half = std::int64_t(box) * hx;
+  const int r_limit = classify2d_r_limit(box);
+  THON_CHECK(box >= 8, "thon verify: classify2d needs images of at least 8 px, got ", box);
+  // Both sides get the same float transforms, CTF and model (the engine's inputs are float):
+  // the comparison is of the E-step alone.
+  std::vector<Complex<float>> ft(std::size_t(n * half));
+  ops::fft_r2c(Device::cpu, in.images.data(), ft.data(), Shape{box, box, 1, n});
+  ops::classify2d_centre_transforms(ft.data(), n, box, false);
+  std::vector<float> ctf;
+  if (in.have_ctf) {
+    ctf.resize(std::size_t(n * half));
+    ops::ctf_grid(Device::cpu, in.ctf.data(), n, box, box, in.pixel_size_A, ctf.data());
+  }
+  const float* ctf_p = ctf.empty() ? nullptr : ctf.data();
+  const int k_start = in.n_refs > 0 ? 1 : in.n_classes;
+  THON_CHECK(k_start <= n, "thon verify: --k ", k_start, " classes for ", n, " particles (--n)");
+  // The engine's start model (RELION's: random subsets at random angles, seeded); with --ref the
+  // classes are replaced by the references' transforms inside r_limit.
+  ops::Classify2dModel m = ops::classify2d_initial_model(ft.data(), ctf_p, nullptr, n, box, 1, k_start,
+                                                         in.pixel_size_A, r_limit, 1, 2.0, 1.0);
+  if (in.n_refs > 0) {
+    m.n_classes = in.n_refs;
+    m.classes.assign(std::size_t(in.n_refs * half), Complex<float>());
+    ops::fft_r2c(Device::cpu, in.refs.data(), m.classes.data(), Shape{box, box, 1, in.n_refs});
+    ops::classify2d_centre_transforms(m.classes.data(), in.n_refs, box, false);
+    for (int k = 0; k < in.n_refs; ++k)
+      for (int iy = 0; iy < box; ++iy)
+        for (int kx = 0; kx < hx; ++kx) {
+          const int ky = math::wrapped_frequency(iy, box);
+          if (kx * kx + ky * ky > r_limit * r_limit) m.classes[std::size_t(k * half + iy * hx + kx)] = Complex<float>();
+        }
+    m.class_weights.assign(std::size_t(in.n_refs), 1.0 / in.n_refs);
+    ops::update_tau2_from_classes(m, 2.0);
+  }
+  const ops::Classify2dSampling s = ops::Classify2dSampling::make(box, r_limit, 10.0, 2.0, 1.0);
+  const std::int64_t per_image = std::int64_t(s.n_translations()) * m.n_classes * s.n_rotations();
+  auto engine = ops::make_classify2d_engine(reference ? Device::reference : d, m, s);
+  std::vector<ops::Classify2dPose> poses(static_cast<std::size_t>(n));
+  std::vector<float> logp(std::size_t(n * per_image));
+  ops::Classify2dBatch b;
+  b.n = n;
+  b.ft = ft.data();
+  b.ctf = ctf_p;
+  engine->process(b, poses.data(), logp.data());
+  Output o = to_output(logp.data(), logp.size());
+  o.axes = {"image", "translation", "class x rotation"};
+  o.shape = {n, s.n_translations(), std::int64_t(m.n_classes) * s.n_rotations()};
+  o.what = "E-step log-posteriors of " + std::to_string(n) + " images over " + std::to_string(m.n_classes) +
+           " classes (" + (in.n_refs > 0 ? "--ref" : "start model, seed 1") + ") x " +
+           std::to_string(s.n_rotations()) + " rotations x " + std::to_string(s.n_translations()) +
+           " translations, box " + std::to_string(box) + ", r_limit " + std::to_string(r_limit) + " (" +
+           std::to_string(int(classify2d_pixels(box))) + " Fourier pixels), CTF " + (in.have_ctf ? "on" : "off");
+  return o;
+}
+
 // ---- The operation table -------------------------------------------------------------------------
 
 /// sqrt(n / 16), at least 1: float sums of n terms carry an error growing as sqrt(n) eps; the
@@ -178,7 +257,7 @@ struct Operation {
   unsigned needs;
   std::int64_t default_n;
   const char* tolerance_text;
-  double (*tolerance)(std::int64_t n);
+  double (*tolerance)(std::int64_t n, int box);
   const char* derivation;
   Output (*run)(const Inputs&, Device, bool reference);
 };
@@ -187,22 +266,29 @@ struct Operation {
 /// its tolerance).
 const Operation kOperations[] = {
     {"project", "--map + --i (STAR with rlnAngleRot/Tilt/Psi)", "projections", kNeedsMap | kNeedsPoses, 100, "1e-5",
-     [](std::int64_t) { return 1e-5; },
+     [](std::int64_t, int) { return 1e-5; },
      "float against double: an interpolated value sums at most 64 kernel terms (64 x 6e-8 = 4e-6), the "
      "float FFTs add ~log2(N) eps",
      run_project},
     {"backproject", "--i (particle STAR: images, poses)", "3D Fourier accumulator", kNeedsPoses | kNeedsImages, 100,
-     "1e-5 sqrt(max(1, n/16))", [](std::int64_t n) { return 1e-5 * sum_growth(n); },
+     "1e-5 sqrt(max(1, n/16))", [](std::int64_t n, int) { return 1e-5 * sum_growth(n); },
      "float scatter sums: 1e-5 at 16 images (tests/host/project_test.cpp), growing as sqrt(n) with the number of "
      "images summed per voxel",
      run_backproject},
     {"reconstruct", "--i (particle STAR: images, poses, CTF if present)", "map", kNeedsPoses | kNeedsImages, 200,
-     "2e-5 sqrt(max(1, n/16))", [](std::int64_t n) { return 2e-5 * sum_growth(n); },
+     "2e-5 sqrt(max(1, n/16))", [](std::int64_t n, int) { return 2e-5 * sum_growth(n); },
      "insertion (1e-5) and inversion (1e-5, float 3D FFT) in series, the sums growing as sqrt(n)", run_reconstruct},
     {"ctf", "--i (particle STAR: images, CTF columns)", "images x CTF", kNeedsImages | kNeedsCtf, 100, "2e-5",
-     [](std::int64_t) { return 2e-5; },
+     [](std::int64_t, int) { return 2e-5; },
      "two float FFTs (~log2(N) eps each) and chi evaluated in float (|chi| < 1e3 rad: 1e3 x 6e-8 relative)",
      run_ctf},
+    {"classify2d", "--i (particle STAR: images, CTF if present) [+ --ref classes.mrcs]",
+     "E-step log-posteriors", kNeedsImages, 50, "1e-4 sqrt(max(1, P/300))",
+     [](std::int64_t, int box) { return 1e-4 * std::max(1.0, std::sqrt(classify2d_pixels(box) / 300.0)); },
+     "float GEMM sums over P Fourier pixels against double direct sums: |X|^2 + |A|^2 - 2 Re(X A*) carries "
+     "~sqrt(P) eps of terms ~10x the log-posteriors (cancellation at low SNR), 1e-4 at P = 300 "
+     "(tests/host/classify2d_test.cpp), growing as sqrt(P); independent of n (one sum per pose)",
+     run_classify2d},
 };
 
 const Operation& find_operation(const std::string& name) {
@@ -282,6 +368,18 @@ Inputs load_inputs(const VerifyJob& job, const Operation& op) {
     }
   }
   in.have_ctf = table.present.ctf;
+  THON_CHECK(job.n_classes >= 0, "thon verify: --k ", job.n_classes, " must be positive");
+  if (job.n_classes > 0) in.n_classes = job.n_classes;
+  if (!job.ref.empty()) {
+    const ImageStack<float> refs = io::read_mrc_stack(job.ref);
+    THON_CHECK(refs.nx() == in.box && refs.ny() == in.box, job.ref, ": references are ", refs.nx(), " x ",
+               refs.ny(), ", the particles are ", in.box, " x ", in.box);
+    THON_CHECK(refs.n() >= 1, job.ref, ": no reference images");
+    THON_CHECK(job.n_classes == 0 || job.n_classes == refs.n(), job.ref, " holds ", refs.n(),
+               " classes but --k is ", job.n_classes);
+    in.n_refs = refs.n();
+    in.refs.assign(refs.begin(), refs.end());
+  }
   return in;
 }
 
@@ -350,7 +448,7 @@ VerifyResult run_verify(const VerifyJob& job) {
   r.worst_rel = r.worst_abs / r.ref_max_abs;
   r.worst_where = locate(ref, worst);
   r.what = ref.what;
-  r.tolerance = op.tolerance(in.n);
+  r.tolerance = op.tolerance(in.n, in.box);
   r.tolerance_note = op.derivation;
   r.within = finite && r.rel_l2 <= r.tolerance;
   return r;

@@ -8,8 +8,9 @@
 //   backproject  particle STAR (images)   -> the 3D Fourier accumulator of their central slices
 //   reconstruct  particle STAR            -> map (CTF-weighted insertion, Wiener-regularised inversion)
 //   ctf          particle STAR with CTF   -> the images multiplied by their CTF
+//   classify2d   particle STAR (+ --ref)  -> E-step log-posteriors over class x rotation x translation
 //
-// Adding an operation (classify2d E-step, multislice): one function computing its output on a
+// Adding an operation (multislice): one function computing its output on a
 // backend, in float for the fast path and double for the reference, and one entry in the table in
 // verify.cpp (name, inputs it needs, tolerance and the one-line derivation, the function).
 #pragma once
@@ -27,6 +28,8 @@ struct VerifyJob {
   std::string op;
   std::string star;                  ///< --i: particle STAR (images, poses, CTF) or STAR of poses
   std::string map;                   ///< --map: for project
+  std::string ref;                   ///< --ref: class references (.mrcs) for classify2d; else the start model
+  int n_classes = 0;                 ///< --k: classes of the start model for classify2d (0: 4)
   std::int64_t n = 0;                ///< first n rows; 0: the operation's default
   Device device = Device::cpu;
   math::Interp interp = math::Interp::linear;

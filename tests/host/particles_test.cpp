@@ -288,4 +288,31 @@ TEST(Particles, NewTableWritesRelion31) {
   EXPECT_EQ(text.find("rlnPhaseShift"), std::string::npos);  // default CTF terms not written
 }
 
+// A table whose rows still name source rows (source_row >= 0, as read_particles leaves them) but
+// whose source STAR was dropped: written from the fields alone, read back equal.
+TEST(Particles, StaleSourceRowsWithoutSourceStarAreWrittenFromTheFields) {
+  thon::test::TempDir dir;
+  ParticleTable t;
+  OpticsGroup g;
+  g.pixel_size_A = 2.5;
+  g.voltage_kV = 200;
+  g.source_row = 0;
+  t.optics.push_back(g);
+  t.present.angles = true;
+  for (int i = 0; i < 2; ++i) {
+    Particle p;
+    p.image_name = format_image_name(i, "s.mrcs");
+    p.psi_deg = 30.0 * i + 0.5;
+    p.source_row = i;
+    t.particles.push_back(p);
+  }
+  ASSERT_EQ(t.star.find("optics"), nullptr);
+  write_particles(dir.file("stale.star"), t);
+  const ParticleTable u = read_particles(dir.file("stale.star"));
+  ASSERT_EQ(u.particles.size(), 2u);
+  EXPECT_DOUBLE_EQ(u.optics[0].pixel_size_A, 2.5);
+  EXPECT_DOUBLE_EQ(u.optics[0].voltage_kV, 200);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(u.particles[std::size_t(i)].psi_deg, 30.0 * i + 0.5);
+}
+
 }  // namespace

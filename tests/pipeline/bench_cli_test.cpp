@@ -208,6 +208,8 @@ TEST(BenchCli, QuickReportHasEveryRowWithinItsLimit) {
   EXPECT_EQ(per_group["conv"], 10);
   EXPECT_TRUE(pipelines.count("simulate") && pipelines.count("reconstruct")) << per_group["pipeline"];
   EXPECT_EQ(per_group["pipeline"], int(pipelines.size()));
+  EXPECT_TRUE(pipelines.count("classify2d"));
+  EXPECT_EQ(per_group["blas"], 1);  // the classify2d GEMM kernel row
   EXPECT_EQ(interp_names.size(), 6u);
   EXPECT_EQ(fft_boxes, (std::set<int>{32, 64}));
   for (const char* s : {"_fft.png", "_interp.png", "_conv.png", "_dft.png", "_roofline.png"})

@@ -151,13 +151,10 @@ TEST(Classify2dCli, BadInputsExitOneAndWriteNothing) {
     for (int i = 0; i < 4; ++i) {
       io::Particle p = t.particles[0];
       p.image_name = io::format_image_name(i, "small.mrcs");
-      p.source_row = -1;
       t.particles.push_back(p);
     }
-    for (auto& p : t.particles) p.source_row = -1;
     t.star = io::StarFile();
     t.optics[0].image_size = 0;
-    t.optics[0].source_row = -1;
     const std::string mixed = dir.file("mixed.star");
     io::write_particles(mixed, t);
     std::string out;

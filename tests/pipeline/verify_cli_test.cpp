@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 using test::run_thon;
 using test::TempDir;
 
-const char* const kOperations[] = {"project", "backproject", "reconstruct", "ctf"};
+const char* const kOperations[] = {"project", "backproject", "reconstruct", "ctf", "classify2d"};
 
 class VerifyCli : public ::testing::Test {
  protected:
@@ -111,6 +111,8 @@ TEST_F(VerifyCli, BadInputExitsOne) {
   fails_with("verify --op project --i " + dir_->file("sim.star"), "needs --map");
   fails_with(args("ctf") + " --n -1", "--n -1");
   fails_with(args("ctf", "missing.star"), "missing.star");
+  fails_with(args("classify2d") + " --ref " + dir_->file("sim_truth.mrc") + " --k 2", "--k is 2");
+  fails_with(args("classify2d") + " --ref " + dir_->file("absent.mrcs"), "absent.mrcs");
   std::string help;
   ASSERT_EQ(run_thon("verify --help", &help), 0);
   EXPECT_EQ(help.find("inject"), std::string::npos) << "the test-only option is listed in --help";
