@@ -26,6 +26,22 @@ const OpticsGroup& ParticleTable::optics_of(const Particle& p) const {
        " is not in the optics table");
 }
 
+math::CtfParams ParticleTable::ctf_of(const Particle& p) const {
+  const OpticsGroup& og = optics_of(p);
+  math::CtfParams c;
+  c.voltage_kV = og.voltage_kV;
+  c.cs_mm = og.cs_mm;
+  c.amplitude_contrast = og.amplitude_contrast;
+  c.defocus_u_A = p.defocus_u_A;
+  c.defocus_v_A = p.defocus_v_A;
+  c.defocus_angle_deg = p.defocus_angle_deg;
+  c.phase_shift_deg = p.phase_shift_deg;
+  c.b_factor_A2 = p.ctf_bfactor_A2;
+  c.scale = p.ctf_scale;
+  c.prepare();
+  return c;
+}
+
 namespace {
 
 /// A finite number from a cell (NaN or Inf in metadata is an error, DESIGN.md section 5).

@@ -230,19 +230,7 @@ Data load_data(const Classify2dJob& job, const io::ParticleSource& source, bool 
     d.ctf.assign(std::size_t(d.n * half), 1.f);
     std::vector<math::CtfParams> params(std::size_t(d.n));
     for (std::int64_t i = 0; i < d.n; ++i) {
-      const io::Particle& p = table.particles[std::size_t(i)];
-      const io::OpticsGroup& og = table.optics_of(p);
-      math::CtfParams& c = params[std::size_t(i)];
-      c.voltage_kV = og.voltage_kV;
-      c.cs_mm = og.cs_mm;
-      c.amplitude_contrast = og.amplitude_contrast;
-      c.defocus_u_A = p.defocus_u_A;
-      c.defocus_v_A = p.defocus_v_A;
-      c.defocus_angle_deg = p.defocus_angle_deg;
-      c.phase_shift_deg = p.phase_shift_deg;
-      c.b_factor_A2 = p.ctf_bfactor_A2;
-      c.scale = p.ctf_scale;
-      c.prepare();
+      params[std::size_t(i)] = table.ctf_of(table.particles[std::size_t(i)]);
     }
 #pragma omp parallel for schedule(static)
     for (std::int64_t i = 0; i < d.n; ++i) {

@@ -76,7 +76,6 @@ class BatchReader {
     for (int i = 0; i < count; ++i) {
       if (!ok[std::size_t(i)]) continue;
       const io::Particle& p = t_.particles[std::size_t(first + i)];
-      const io::OpticsGroup& og = t_.optics_of(p);
       ops::InsertPose pose;
       pose.A = math::euler_to_matrix(p.rot_deg, p.tilt_deg, p.psi_deg);
       pose.shift_x_px = p.origin_x_A / pixel_size_A_;
@@ -84,18 +83,7 @@ class BatchReader {
       pose.half = half_[std::size_t(first + i)];
       b.poses.push_back(pose);
       if (use_ctf_) {
-        math::CtfParams c;
-        c.voltage_kV = og.voltage_kV;
-        c.cs_mm = og.cs_mm;
-        c.amplitude_contrast = og.amplitude_contrast;
-        c.defocus_u_A = p.defocus_u_A;
-        c.defocus_v_A = p.defocus_v_A;
-        c.defocus_angle_deg = p.defocus_angle_deg;
-        c.phase_shift_deg = p.phase_shift_deg;
-        c.b_factor_A2 = p.ctf_bfactor_A2;
-        c.scale = p.ctf_scale;
-        c.prepare();
-        b.ctf.push_back(c);
+        b.ctf.push_back(t_.ctf_of(p));
       }
       if (b.n_nonfinite == 0) continue;
       const float* src = raw.data() + std::size_t(i) * npix;

@@ -352,19 +352,7 @@ Inputs load_inputs(const VerifyJob& job, const Operation& op) {
     in.shift_y_px.push_back(p.origin_y_A / in.pixel_size_A);
     in.half.push_back(p.random_subset == 2 ? 1 : (p.random_subset == 1 ? 0 : int(i % 2)));
     if (table.present.ctf) {
-      const io::OpticsGroup& g = table.optics_of(p);
-      math::CtfParams c;
-      c.voltage_kV = g.voltage_kV;
-      c.cs_mm = g.cs_mm;
-      c.amplitude_contrast = g.amplitude_contrast;
-      c.defocus_u_A = p.defocus_u_A;
-      c.defocus_v_A = p.defocus_v_A;
-      c.defocus_angle_deg = p.defocus_angle_deg;
-      c.phase_shift_deg = p.phase_shift_deg;
-      c.b_factor_A2 = p.ctf_bfactor_A2;
-      c.scale = p.ctf_scale;
-      c.prepare();
-      in.ctf.push_back(c);
+      in.ctf.push_back(table.ctf_of(p));
     }
   }
   in.have_ctf = table.present.ctf;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "thon/io/star.hpp"
+#include "thon/math/ctf.hpp"
 
 namespace thon::io {
 
@@ -65,6 +66,9 @@ struct ParticleTable {
   std::string directory;
 
   const OpticsGroup& optics_of(const Particle& p) const;
+  /// The CTF of particle p (its defocus, angle, phase shift, B-factor and scale with its optics
+  /// group's voltage, Cs and amplitude contrast), prepared (math::CtfParams::prepare).
+  math::CtfParams ctf_of(const Particle& p) const;
 };
 
 /// Reads a RELION 3.1 (data_optics + data_particles) or 3.0 (one data_ loop, pixel size from
