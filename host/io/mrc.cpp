@@ -457,15 +457,32 @@ struct RunningStats {
 
   void add(const float* p, std::int64_t n) {
     if (n <= 0) return;
-    double sum = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      sum += p[i];
-      min = std::min(min, double(p[i]));
-      max = std::max(max, double(p[i]));
+    // Four independent double sums (instruction-level parallelism; the data are finite, checked
+    // before) and min/max in float (exact: float -> double is monotonic), so that writing keeps up
+    // with the image formation.
+    double sum4[4] = {0, 0, 0, 0};
+    float lo = p[0], hi = p[0];
+    std::int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+      for (int l = 0; l < 4; ++l) {
+        const float v = p[i + l];
+        sum4[l] += double(v);
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+      }
+    for (; i < n; ++i) {
+      sum4[0] += double(p[i]);
+      lo = p[i] < lo ? p[i] : lo;
+      hi = p[i] > hi ? p[i] : hi;
     }
-    const double mean_b = sum / double(n);
-    double m2_b = 0;
-    for (std::int64_t i = 0; i < n; ++i) m2_b += (p[i] - mean_b) * (p[i] - mean_b);
+    min = std::min(min, double(lo));
+    max = std::max(max, double(hi));
+    const double mean_b = ((sum4[0] + sum4[1]) + (sum4[2] + sum4[3])) / double(n);
+    double m4[4] = {0, 0, 0, 0};
+    for (i = 0; i + 4 <= n; i += 4)
+      for (int l = 0; l < 4; ++l) m4[l] += (p[i + l] - mean_b) * (p[i + l] - mean_b);
+    for (; i < n; ++i) m4[0] += (p[i] - mean_b) * (p[i] - mean_b);
+    const double m2_b = (m4[0] + m4[1]) + (m4[2] + m4[3]);
     const double n_a = double(count), n_b = double(n), n_ab = n_a + n_b;
     const double delta = mean_b - mean;
     mean += delta * n_b / n_ab;

@@ -150,6 +150,13 @@ THON_HD float ctf_sine_fast(const CtfParams& p, float kx, float ky, float s2) {
   return sin_fast(ctf_chi_at_defocus(p, s2, df) + float(p.w_rad));
 }
 
+/// ctf_value_at_defocus in float with the sine by sin_fast (|difference| < 2e-7 plus float
+/// rounding): the per-pixel CTF of the float image formation (math/simulate.hpp).
+THON_HD float ctf_value_at_defocus_fast(const CtfParams& p, float s2, float defocus_A) {
+  const float v = sin_fast(ctf_chi_at_defocus(p, s2, defocus_A) + float(p.w_rad));
+  return ctf_has_envelope(p) ? v * ctf_envelope(p, s2, defocus_A) : v;
+}
+
 /// ctf_value in float with the sine by sin_fast (|difference| < 2e-7 plus float rounding): the
 /// per-pixel CTF of the reconstruction's fused preparation (host/cpu/reconstruct.cpp).
 THON_HD float ctf_value_fast(const CtfParams& p, float kx, float ky) {

@@ -39,12 +39,25 @@ struct TransferFunctor {
     const int h = s.box / 2 + 1;
     const index_t nhalf = index_t(h) * s.box;
     const index_t img = i / nhalf, r = i % nhalf;
-    const int iy = int(r / h), ix = int(r % h);
-    const float offset = s.tilted ? tilt_strip_offset_A<float>(s, strip) : 0.0f;
+    at(img, int(r % h), int(r / h), i, s.tilted ? tilt_strip_offset_A<float>(s, strip) : 0.0f);
+  }
+  /// Bin (ix, iy) of image img, element i of the batch; offset = tilt_strip_offset_A of the strip
+  /// (0 untilted). The CPU calls it along rows (no per-element index division).
+  THON_HD void at(index_t img, int ix, int iy, index_t i, float offset) const {
+    const int h = s.box / 2 + 1;
     const Complex<float>* sh = shifts + img * (h + s.box);
     const float f = image_transfer_real<float>(s, particles[img], ix, iy, offset, !s.tilted) *
                     float(centred_to_origin_sign(ix, iy));
     out[i] = slices[i] * (sh[ix] * sh[h + iy]) * f;
+  }
+  /// Row iy of image img (r = img * box + iy).
+  THON_HD void row(index_t r) const {
+    const int h = s.box / 2 + 1;
+    const index_t img = r / s.box;
+    const int iy = int(r % s.box);
+    const float offset = s.tilted ? tilt_strip_offset_A<float>(s, strip) : 0.0f;
+    const index_t i0 = r * h;
+    for (int ix = 0; ix < h; ++ix) at(img, ix, iy, i0 + ix, offset);
   }
 };
 
