@@ -66,15 +66,10 @@ std::int64_t multislice_images(const ops::SlabAtoms& atoms, const ops::Multislic
   while (j < s.n_slabs) {
     if (!random_ice && !atoms.has_atoms(j)) {
       // A run of slabs without atoms: uniform transmissions, one combined propagator, no transform.
-      int j2 = j;
-      double dist = 0;
-      Complex<double> u(1.0, 0.0);
-      while (j2 < s.n_slabs && !atoms.has_atoms(j2)) {
-        const double v = math::slab_uniform_potential_VA(s, j2);
-        u *= math::transmission(s.sigma, v, s.absorption_ratio * v + math::slab_uniform_absorption_VA(s, j2));
-        dist += math::slab_step_A(s, j2);
-        ++j2;
-      }
+      const ops::SlabAtoms::EmptyRun empty = atoms.empty_run(j);
+      const int j2 = empty.end;
+      const double dist = empty.distance_A;
+      const Complex<double> u = empty.transmission;
       const bool leaves = j2 < s.n_slabs;  // slab j2 holds atoms: back to real space
       if (!in_fourier) {
         fft(psi_p, FftDirection::forward);

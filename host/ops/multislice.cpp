@@ -148,6 +148,18 @@ bool SlabAtoms::has_atoms(int j) const {
   return z_max_ >= z1 / s_.pixel_size_A && z_min_ <= z2 / s_.pixel_size_A;
 }
 
+SlabAtoms::EmptyRun SlabAtoms::empty_run(int j) const {
+  EmptyRun r;
+  r.end = j;
+  while (r.end < s_.n_slabs && !has_atoms(r.end)) {
+    const double v = math::slab_uniform_potential_VA(s_, r.end);
+    r.transmission *= math::transmission(s_.sigma, v, s_.absorption_ratio * v + math::slab_uniform_absorption_VA(s_, r.end));
+    r.distance_A += math::slab_step_A(s_, r.end);
+    ++r.end;
+  }
+  return r;
+}
+
 void SlabAtoms::slab(int j, std::vector<math::GaussianAtom>& out, std::vector<index_t>& offset) const {
   double z1, z2;
   math::slab_range_A(s_, j, &z1, &z2);

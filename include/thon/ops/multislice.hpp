@@ -80,6 +80,16 @@ class SlabAtoms {
   /// False when no atom's cut-off of any particle reaches slab j (conservative: true inside the
   /// z range of all atoms).
   bool has_atoms(int j) const;
+  /// The run of slabs j, j + 1, ... without atoms (constant ice or vacuum) that starts at slab j:
+  /// their combined uniform transmission (the product of each slab's math::transmission) and
+  /// propagation distance, so the fast backends carry the wave through it with one propagator
+  /// and no transform. end: the first slab after the run (n_slabs, or one that holds atoms).
+  struct EmptyRun {
+    int end = 0;
+    double distance_A = 0;
+    Complex<double> transmission{1.0, 0.0};
+  };
+  EmptyRun empty_run(int j) const;
   const std::vector<float>& factors() const { return factors_; }
   float r_max() const { return r_max_; }
 
