@@ -69,26 +69,8 @@ __global__ void __launch_bounds__(kTileThreads) insert_tiles_kernel(math::Insert
   for (int v = threadIdx.x; v < 6 * math::kTileVoxels; v += blockDim.x) sums[v] = 0.f;
   __syncthreads();
 
-  math::InsertSample<math::TileAccumulate<SharedAtomicAdd>> local;
-  local.g = ins.g;
-  local.prepared = ins.prepared;
-  local.rows = ins.rows;
-  local.n_orient = ins.n_orient;
-  local.half = ins.half;
-  local.data0 = ins.data0;
-  local.weight0 = ins.weight0;
-  local.data1 = ins.data1;
-  local.weight1 = ins.weight1;
-  auto& acc = local.add;
-  acc.data0 = reinterpret_cast<std::uintptr_t>(ins.data0);
-  acc.weight0 = reinterpret_cast<std::uintptr_t>(ins.weight0);
-  acc.data1 = reinterpret_cast<std::uintptr_t>(ins.data1);
-  acc.weight1 = reinterpret_cast<std::uintptr_t>(ins.weight1);
-  acc.voxels = tl.g.acc_voxels();
-  acc.hxa = tl.hxa();
-  acc.np = tl.g.np();
-  tl.box(t, acc.x0, acc.y0, acc.z0, acc.dx, acc.dy, acc.dz);
-  acc.sums = sums;
+  const auto local = math::tile_insert_sample<SharedAtomicAdd>(tl, ins, t, sums);
+  const auto& acc = local.add;
 
   const index_t per = tl.g.image_half_size();
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, n_warps = blockDim.x / 32;

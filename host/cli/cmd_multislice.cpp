@@ -21,16 +21,6 @@ struct Args {
   bool no_noise = false, no_ctf = false, quiet = false, no_hdf5 = false;
 };
 
-std::string command_line(const CLI::App& app) {
-  std::string s = "thon multislice";
-  for (const CLI::Option* opt : app.get_options()) {
-    if (opt->count() == 0 || opt->get_name() == "--help") continue;
-    s += " " + opt->get_name();
-    if (opt->get_expected_max() > 0)
-      for (const auto& r : opt->results()) s += " " + r;
-  }
-  return s;
-}
 
 void run(Args& a, CLI::App& app) {
   using thon::pipeline::SimulateOptions;
@@ -42,7 +32,7 @@ void run(Args& a, CLI::App& app) {
   o.apply_ctf = !a.no_ctf;
   o.progress = !a.quiet;
   o.write_hdf5 = !a.no_hdf5;
-  o.command_line = command_line(app);
+  o.command_line = thon::cli::command_line(app);
   if (!a.angles.empty()) {
     THON_CHECK(a.angles.size() == 3, "--angles takes rot tilt psi in degrees, got ", a.angles.size(), " numbers");
     o.multislice.has_angles = true;

@@ -25,17 +25,6 @@ struct Args {
   std::string method = "projection";
 };
 
-/// "thon simulate --opt value ..." as given (for the HDF5 provenance).
-std::string command_line(const CLI::App& app) {
-  std::string s = "thon simulate";
-  for (const CLI::Option* opt : app.get_options()) {
-    if (opt->count() == 0 || opt->get_name() == "--help") continue;
-    s += " " + opt->get_name();
-    if (opt->get_expected_max() > 0)
-      for (const auto& r : opt->results()) s += " " + r;
-  }
-  return s;
-}
 
 void run(Args& a, CLI::App& app) {
   using thon::pipeline::SimulateOptions;
@@ -50,7 +39,7 @@ void run(Args& a, CLI::App& app) {
   a.o.apply_ctf = !a.no_ctf;
   a.o.progress = !a.quiet;
   a.o.write_hdf5 = !a.no_hdf5;
-  a.o.command_line = command_line(app);
+  a.o.command_line = thon::cli::command_line(app);
   THON_CHECK(a.method == "projection" || a.method == "multislice", "--method must be projection or multislice, got ",
              a.method);
   if (a.method == "multislice") a.o.method = thon::pipeline::SimulateOptions::Method::multislice;

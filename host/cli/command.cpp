@@ -37,6 +37,17 @@ CLI::Option* add_device_option(CLI::App& app, std::string& name) {
       ->capture_default_str();
 }
 
+std::string command_line(const CLI::App& app) {
+  std::string s = "thon " + app.get_name();
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->count() == 0 || opt->get_name() == "--help") continue;
+    s += " " + opt->get_name();
+    if (opt->get_expected_max() > 0)
+      for (const auto& r : opt->results()) s += " " + r;
+  }
+  return s;
+}
+
 CLI::Option* add_threads_option(CLI::App& app) {
   return app
       .add_option_function<int>(

@@ -24,6 +24,9 @@ struct Command {
 bool register_command(Command command);
 const std::vector<Command>& commands();
 
+/// "thon <sub-command> --opt value ..." as given on the command line (the HDF5 provenance).
+std::string command_line(const CLI::App& app);
+
 /// Adds `--device auto|cpu|cuda|reference` (default auto) bound to `name`.
 CLI::Option* add_device_option(CLI::App& app, std::string& name);
 

@@ -231,6 +231,35 @@ THON_HD bool in_earlier_rect(const InsertGeometry& g, const float* r, int j, con
   return false;
 }
 
+/// The InsertSample of `ins` (same geometry, prepared samples and accumulators) whose adds go
+/// into the tile sums `sums` of tile t (TileAccumulate<Add>): the one set-up of the CUDA kernel
+/// (Add: shared-memory atomics) and of its host twin below (Add: plain +=).
+template <class Add, class Insert>
+THON_HD InsertSample<TileAccumulate<Add>> tile_insert_sample(const InsertTiling& tl, const Insert& ins, index_t t,
+                                                              float* sums) {
+  InsertSample<TileAccumulate<Add>> local;
+  local.g = ins.g;
+  local.prepared = ins.prepared;
+  local.rows = ins.rows;
+  local.n_orient = ins.n_orient;
+  local.half = ins.half;
+  local.data0 = ins.data0;
+  local.weight0 = ins.weight0;
+  local.data1 = ins.data1;
+  local.weight1 = ins.weight1;
+  TileAccumulate<Add>& acc = local.add;
+  acc.data0 = reinterpret_cast<std::uintptr_t>(ins.data0);
+  acc.weight0 = reinterpret_cast<std::uintptr_t>(ins.weight0);
+  acc.data1 = reinterpret_cast<std::uintptr_t>(ins.data1);
+  acc.weight1 = reinterpret_cast<std::uintptr_t>(ins.weight1);
+  acc.voxels = tl.g.acc_voxels();
+  acc.hxa = tl.hxa();
+  acc.np = tl.g.np();
+  tl.box(t, acc.x0, acc.y0, acc.z0, acc.dx, acc.dy, acc.dz);
+  acc.sums = sums;
+  return local;
+}
+
 /// The whole tiled insertion of one batch on the host, one tile after another (the order of the
 /// GPU's blocks does not matter: each owns its tile): the CPU twin of the CUDA kernel, which the
 /// host tests compare with the reference so that the tile enumeration is checked without a GPU.
@@ -248,26 +277,8 @@ void insert_by_tiles_host(const InsertTiling& tl, const Insert& ins, index_t n_i
     const int nc = tile_centres(tl, t, cx, cy, cz, radius);
     if (nc == 0) continue;
     for (float& s : sums) s = 0;
-    InsertSample<TileAccumulate<Plus>> local;
-    local.g = ins.g;
-    local.prepared = ins.prepared;
-    local.rows = ins.rows;
-    local.n_orient = ins.n_orient;
-    local.half = ins.half;
-    local.data0 = ins.data0;
-    local.weight0 = ins.weight0;
-    local.data1 = ins.data1;
-    local.weight1 = ins.weight1;
-    TileAccumulate<Plus>& acc = local.add;
-    acc.data0 = reinterpret_cast<std::uintptr_t>(ins.data0);
-    acc.weight0 = reinterpret_cast<std::uintptr_t>(ins.weight0);
-    acc.data1 = reinterpret_cast<std::uintptr_t>(ins.data1);
-    acc.weight1 = reinterpret_cast<std::uintptr_t>(ins.weight1);
-    acc.voxels = tl.g.acc_voxels();
-    acc.hxa = tl.hxa();
-    acc.np = tl.g.np();
-    tl.box(t, acc.x0, acc.y0, acc.z0, acc.dx, acc.dy, acc.dz);
-    acc.sums = sums;
+    const auto local = tile_insert_sample<Plus>(tl, ins, t, sums);
+    const auto& acc = local.add;
     for (index_t io = 0; io < n_io; ++io) {
       const float* r = ins.rows + 6 * io;
       for (int j = 0; j < nc; ++j) {
